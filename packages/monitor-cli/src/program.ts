@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { CONTRACT_VERSION_MAJOR, CONTRACT_VERSION_MINOR, DEVICE_PATH, IOCTLS } from '@wfpkit/ioctl-client';
 
@@ -23,7 +25,7 @@ export interface ProgramIO {
   err: (text: string) => void;
 }
 
-const version = (): string => (require('../package.json') as { version: string }).version;
+const version = (): string => (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 /**
  * Builds the `monitor-cli` command tree. Errors of commander (unknown option, missing

@@ -1,4 +1,5 @@
 import * as childProcess from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IOCTLS } from '@wfpkit/ioctl-client';
 
@@ -9,7 +10,8 @@ describe('monitor-cli (spawned)', () => {
   it('prints its version', () => {
     const r = run('--version');
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toBe((require('../package.json') as { version: string }).version);
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    expect(r.stdout.trim()).toBe(pkg.version);
   });
 
   it('prints the contract as text, one line per IOCTL', () => {

@@ -19,7 +19,7 @@ export type Backend = 'win32' | 'sim';
 export interface BackendOptions {
   /** `win32` loads `fwpuclnt.dll`, `sim` loads `libwfpsim`. Default: `WFPKIT_BACKEND`, else by platform. */
   backend?: Backend;
-  /** Load this file instead of the backend's default library. */
+  /** Load this file instead of the backend's default library (for `sim`, env `WFPKIT_SIM_LIBRARY` does the same). */
   libraryPath?: string;
 }
 
@@ -93,7 +93,13 @@ export interface FwpmRaw {
   /** Simulator only: forget every object and session. */
   WfpsimReset(): void;
   /** Simulator only: where persistent objects are kept between processes (NULL: in memory only). */
-  WfpsimSetStateFile(path: string | null): number;
+  WfpsimSetStateFile(path: string | null): Status;
+  /** Simulator only: the session dies as its process would (dynamic objects deleted, handle invalid). */
+  WfpsimAbandonSession(engineHandle: Pointer): Status;
+  /** Simulator only: blocks handed out by Get/Enum/GetAppId not yet given to FwpmFreeMemory0. */
+  WfpsimOutstandingAllocations(): number;
+  /** Simulator only: live engine sessions. */
+  WfpsimSessionCount(): number;
 
   /** Whether the library exports a symbol (for optional functions). */
   has(name: string): boolean;
@@ -150,7 +156,10 @@ function prototypes(): Record<string, [ArgSpec, ArgSpec[]]> {
     FwpmNetEventSubscribe0: [D, [H, P, P, P, outPtr]],
     FwpmNetEventUnsubscribe0: [D, [H, H]],
     WfpsimReset: ['void', []],
-    WfpsimSetStateFile: ['int32_t', ['const char *']],
+    WfpsimSetStateFile: [D, ['const char *']],
+    WfpsimAbandonSession: [D, [H]],
+    WfpsimOutstandingAllocations: [D, []],
+    WfpsimSessionCount: [D, []],
   };
 }
 
@@ -180,6 +189,8 @@ interface SimulatorModule {
 }
 
 function simulatorLibraryPath(): string {
+  const override = process.env['WFPKIT_SIM_LIBRARY'];
+  if (override) return override;
   let mod: SimulatorModule;
   try {
     // Loaded only when the simulator backend is chosen, so Windows never needs the package.

@@ -1,0 +1,4 @@
+import { simBackend } from './backends';
+import { conformance } from './suite';
+
+conformance(simBackend());

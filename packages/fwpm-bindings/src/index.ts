@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export * from './catalog';
-export { rawTypes } from './raw/types';
+export { declareRawTypes, rawTypes } from './raw/types';
 export type { RawTypes } from './raw/types';
 export { BACKEND_LIBRARY, loadFwpm, resolveBackend } from './raw/library';
 export type { Backend, BackendOptions, FwpmRaw, Out, Pointer, PointerIn, Status } from './raw/library';
@@ -29,5 +29,5 @@ export { FwpmError, FwpmValidationError } from './errors';
 export { guid, isGuid, newGuid } from './guid';
 export type { Guid } from './guid';
 export { MATCH_TYPE, checkCondition } from './conditions';
-export type { AddressValue, AppId, ConditionSpec, ConditionValue, MatchType, ScalarValue } from './conditions';
+export type { AddressValue, AppId, ConditionSpec, ConditionValue, MatchType, ScalarValue, TypedValue } from './conditions';
 export type { CalloutId, ConditionRecord, FilterId } from './decode';

@@ -27,7 +27,13 @@ function named(kind: 'struct' | 'union', name: string, def: Def): TypeObject {
   }
 }
 
-function declare() {
+/**
+ * Declares every type with koffi, reusing a type of the same name that already exists in this
+ * process. Call {@link rawTypes} instead: it memoises the result.
+ *
+ * @returns the struct types by C name, and the net-event callback prototype
+ */
+export function declareRawTypes() {
   const ptr = 'void *';
   const wstr = 'char16_t *';
   const GUID = named('struct', 'GUID', { Data1: 'uint32_t', Data2: 'uint16_t', Data3: 'uint16_t', Data4: koffi.array('uint8_t', 8, 'Array') });
@@ -255,7 +261,7 @@ function declare() {
 }
 
 /** All koffi types of the raw layer. */
-export type RawTypes = ReturnType<typeof declare>;
+export type RawTypes = ReturnType<typeof declareRawTypes>;
 
 let memo: RawTypes | undefined;
 
@@ -270,6 +276,6 @@ let memo: RawTypes | undefined;
  * ```
  */
 export function rawTypes(): RawTypes {
-  memo ??= declare();
+  memo ??= declareRawTypes();
   return memo;
 }

@@ -8,6 +8,7 @@
  *   wfpsim_bfe_test write <state>   adds persistent objects to <state>
  *   wfpsim_bfe_test read <state>    checks they were reloaded
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -723,6 +724,54 @@ static void test_corrupt_state(void)
     CHECK_RC(WfpsimSetStateFile(NULL), 0);
 }
 
+/* Several client threads at once (koffi may call from worker threads): each
+ * opens a session with an infinite transaction wait, runs transactions that
+ * add and delete its own filters, and closes. The engine must end empty. */
+static void *thread_body(void *arg)
+{
+    uint32_t base = (uint32_t)(uintptr_t)arg;
+    int bad = 0;
+    WS_FWPM_SESSION0 ses;
+    memset(&ses, 0, sizeof ses);
+    ses.flags = WS_FWPM_SESSION_FLAG_DYNAMIC;
+    ses.txnWaitTimeoutInMSec = WS_INFINITE;
+    WS_HANDLE h = NULL;
+    if (FwpmEngineOpen0(NULL, WS_RPC_C_AUTHN_WINNT, NULL, &ses, &h) != 0)
+        return (void *)1;
+    for (uint32_t i = 0; i < 100; i++) {
+        WS_FWPM_FILTER0 f = filter(base + i, &L_CONNECT_V4, WS_FWP_ACTION_PERMIT);
+        bad |= FwpmTransactionBegin0(h, 0) != 0;
+        bad |= FwpmFilterAdd0(h, &f, NULL, NULL) != 0;
+        bad |= FwpmTransactionCommit0(h) != 0;
+        if (i % 2)
+            bad |= FwpmFilterDeleteByKey0(h, &f.filterKey) != 0;
+    }
+    bad |= FwpmEngineClose0(h) != 0;
+    return (void *)(uintptr_t)bad;
+}
+
+static void test_threads(void)
+{
+    pthread_t t[4];
+    for (uintptr_t i = 0; i < 4; i++)
+        CHECK(pthread_create(&t[i], NULL, thread_body, (void *)(0x10000 + i * 0x1000)) == 0);
+    for (int i = 0; i < 4; i++) {
+        void *r = NULL;
+        pthread_join(t[i], &r);
+        CHECK(r == NULL);
+    }
+    WS_HANDLE h = open_engine(0);
+    WS_HANDLE e = NULL;
+    uint32_t got = 1;
+    WS_FWPM_FILTER0 **entries = NULL;
+    CHECK_RC(FwpmFilterCreateEnumHandle0(h, NULL, &e), 0);
+    CHECK_RC(FwpmFilterEnum0(h, e, 1000, &entries, &got), 0);
+    CHECK(got == 0); /* dynamic filters left with their sessions */
+    FwpmFreeMemory0((void **)&entries);
+    CHECK_RC(FwpmEngineClose0(h), 0);
+    CHECK(WfpsimSessionCount() == 0);
+}
+
 int ws_guid_eq_test(const WS_GUID *a, const WS_GUID *b)
 {
     return memcmp(a, b, sizeof *a) == 0;
@@ -754,6 +803,8 @@ int main(int argc, char **argv)
     test_layers_and_appid();
     WfpsimReset();
     test_corrupt_state();
+    WfpsimReset();
+    test_threads();
     WfpsimReset();
     test_free_memory();
     printf("%d checks, %d failed\n", g_checks, g_failed);

@@ -184,8 +184,8 @@ export interface PacketFateTrackerStats {
 }
 
 /**
- * Default {@link PacketFateTrackerOptions.maxInFlight}: 65 536 followed NBLs (the tracker
- * keeps about 300 bytes per entry, so about 20 MB at the cap).
+ * Default {@link PacketFateTrackerOptions.maxInFlight}: 65 536 followed NBLs (a few hundred
+ * bytes each, so tens of megabytes at the cap).
  *
  * @example
  * ```ts

@@ -10,3 +10,4 @@ export * from './time';
 export * from './net';
 export * from './fate';
 export * from './latency';
+export * from './flow';

@@ -628,6 +628,10 @@ export class PacketFateTracker {
     this.pending.push({ flowId, deletedAt, deadline: deletedAt + this.graceTicks });
   }
 
+  /**
+   * Deadlines are queued in FLOW_DELETED order; a record slightly out of time order can only
+   * delay a flush behind an earlier-queued one, never end a packet early.
+   */
   private runDueFlushes(): void {
     while (this.pendingHead < this.pending.length) {
       const due = this.pending[this.pendingHead];

@@ -7,16 +7,20 @@
  * (Windows' TCP keeps the first copy it queued; libwfpsim follows that for
  * the stream layer. Overlapping bytes are counted in stats.duplicate_bytes.)
  *
- * Memory: captured bytes buffered per direction are capped by max_ooo. When a
- * new segment would go over the cap, the oldest gap is given up: the stream
- * jumps to the first buffered segment (the jump is counted in missed_bytes and
- * seen by the consumer as an offset that skips ahead), buffered data drains,
- * and the new segment is tried again. stats.ooo_overflow counts such events.
+ * Memory: what a direction buffers (captured bytes plus a fixed cost per
+ * buffered piece, so pieces standing for uncaptured bytes count too) is capped
+ * by max_ooo. When a segment takes the buffer over the cap, the oldest gaps
+ * are given up until it is back under: the stream jumps to the first buffered
+ * piece (the jump is counted in missed_bytes and seen by the consumer as an
+ * offset that skips ahead) and buffered data drains. stats.ooo_overflow counts
+ * such events. So a direction never holds more than max_ooo plus one segment.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ws_tcp_internal.h"
+
+#define WS_SEG_COST(s) ((uint64_t)sizeof(ws_seg) + ((s)->missing ? 0u : (s)->len))
 
 void ws_stream_start(ws_dir_state *d, uint32_t seq)
 {
@@ -57,8 +61,7 @@ static void drain(ws_stream_ctx *c, ws_tcp_flow *f, ws_direction dir)
     while (d->ooo && d->ooo->off <= d->next_off) {
         ws_seg *s = d->ooo;
         d->ooo = s->next;
-        if (!s->missing)
-            d->ooo_bytes -= s->len;
+        d->ooo_bytes -= WS_SEG_COST(s);
         /* invariant: pieces never start before next_off (insertion trims) */
         if (s->missing)
             miss(c, d, s->len);
@@ -108,9 +111,9 @@ static int insert_range(ws_stream_ctx *c, ws_dir_state *d, uint64_t off, uint32_
         s->flags = flags;
         if (data) {
             memcpy(s->data, data, n);
-            d->ooo_bytes += n;
             data += n;
         }
+        d->ooo_bytes += WS_SEG_COST(s);
         s->next = *pp;
         *pp = s;
         pp = &s->next;
@@ -160,32 +163,30 @@ void ws_stream_data(ws_stream_ctx *c, ws_tcp_flow *f, ws_direction dir, uint32_t
                 miss(c, d, missing);
             return;
         }
-        if (d->ooo_bytes + cap <= c->max_ooo) {
-            if (off > d->next_off && !buffered_counted) {
-                c->stats->ooo_segments++;
-                buffered_counted = 1;
-            }
-            int rc = 0;
-            if (cap)
-                rc = insert_range(c, d, off, cap, data, flags);
-            if (rc == 0 && missing)
-                rc = insert_range(c, d, off + cap, missing, NULL, flags);
-            if (rc != 0) { /* out of memory: treat like an overflow, never lose the stream */
-                c->stats->ooo_overflow++;
-                while (d->ooo)
-                    skip_gap(c, f, dir);
-                continue;
-            }
-            drain(c, f, dir);
-            return;
+        if (off > d->next_off && !buffered_counted) {
+            c->stats->ooo_segments++;
+            buffered_counted = 1;
         }
-        /* over the cap: give up the oldest gap, then retry */
-        c->stats->ooo_overflow++;
-        if (d->ooo) {
-            skip_gap(c, f, dir);
-        } else { /* the segment alone is larger than the cap: jump to it */
-            miss(c, d, off - d->next_off);
+        int rc = 0;
+        if (cap)
+            rc = insert_range(c, d, off, cap, data, flags);
+        if (rc == 0 && missing)
+            rc = insert_range(c, d, off + cap, missing, NULL, flags);
+        if (rc != 0) { /* out of memory: give up the gaps, deliver this one in order */
+            c->stats->ooo_overflow++;
+            while (d->ooo)
+                skip_gap(c, f, dir);
+            if (off > d->next_off)
+                miss(c, d, off - d->next_off);
+            continue; /* trims what was inserted and delivered, sends the rest */
         }
+        drain(c, f, dir);
+        if (d->ooo_bytes > c->max_ooo) { /* over the cap: give up the oldest gaps */
+            c->stats->ooo_overflow++;
+            while (d->ooo && d->ooo_bytes > c->max_ooo)
+                skip_gap(c, f, dir);
+        }
+        return;
     }
 }
 

@@ -79,6 +79,39 @@ void ws_vec_remove_at(ws_vec *v, size_t i);
 int ws_vec_insert_at(ws_vec *v, size_t i, void *p);
 void ws_vec_free(ws_vec *v);
 
+/* ---- store indexes (ws_index.c) ---------------------------------------- */
+typedef struct ws_hslot {
+    uint64_t hash;
+    void *val;              /* NULL = empty slot */
+} ws_hslot;
+
+/* Open addressing, linear probing, at most half full. */
+typedef struct ws_hmap {
+    ws_hslot *slots;
+    size_t cap, len;
+} ws_hmap;
+
+typedef int (*ws_hmap_eq)(const void *val, const void *key);
+uint64_t ws_hash_u64(uint64_t x);
+uint64_t ws_hash_guid(const WS_GUID *g);
+int ws_hmap_reserve(ws_hmap *m, size_t extra);
+void *ws_hmap_find(const ws_hmap *m, uint64_t hash, ws_hmap_eq eq, const void *key);
+int ws_hmap_insert(ws_hmap *m, uint64_t hash, void *val);
+int ws_hmap_remove(ws_hmap *m, uint64_t hash, const void *val); /* by identity */
+void ws_hmap_free(ws_hmap *m);
+
+/* Objects of one kind in creation order. items[i] == NULL is a tombstone
+ * (seqs[i] keeps the removed object's seq); seqs is strictly increasing. */
+typedef struct ws_order {
+    struct ws_obj **items;
+    uint64_t *seqs;
+    size_t len, cap;        /* slots, tombstones included */
+    size_t live;            /* non-NULL items */
+} ws_order;
+
+void ws_order_compact(ws_order *v);
+void ws_order_free(ws_order *v);
+
 enum ws_undo_op { WS_UNDO_ADDED = 1, WS_UNDO_REMOVED = 2 };
 typedef struct ws_undo {
     int op;
@@ -110,7 +143,11 @@ typedef struct ws_engine {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int loaded;                 /* persistent state read (or nothing to read) */
-    ws_vec objs[5];             /* indexed by ws_kind */
+    ws_order objs[5];           /* indexed by ws_kind: creation order (ws_index.c) */
+    ws_hmap by_key[5];          /* key -> ws_obj*, per kind */
+    ws_hmap filter_by_id;       /* filterId -> ws_obj* */
+    ws_hmap callout_by_id;      /* calloutId -> ws_obj* */
+    ws_hmap refs[5];            /* per referenced kind: key -> count of referrers */
     uint64_t seq;
     uint64_t generation;
     uint64_t next_session_id;
@@ -147,6 +184,15 @@ uint32_t ws_check_writable(ws_session *s);
  * rolls back (rc != 0) the call's changes; returns the final code. */
 uint32_t ws_finish_change(ws_session *s, uint32_t rc);
 
+/* Every object enters and leaves the store (order, indexes, reference
+ * counts) through these two; o->seq must be set before linking. */
+uint32_t ws_store_link(ws_obj *o);
+int ws_store_unlink(ws_obj *o);
+/* Drops tombstones when no change is pending (after commit / rollback). */
+void ws_store_compact(void);
+void ws_store_index_free(void);
+/* Number of stored objects that refer to the `kind` object with this key. */
+size_t ws_store_ref_count(int kind, const WS_GUID *key);
 ws_obj *ws_store_find(int kind, const WS_GUID *key);
 ws_obj *ws_store_find_callout_id(uint32_t id);
 ws_obj *ws_store_find_filter_id(uint64_t id);

@@ -29,42 +29,14 @@ uint32_t ws_get_copy(const ws_obj *o, void **out)
     return 0;
 }
 
-static int refers_to(const ws_obj *o, int kind, const WS_GUID *key)
-{
-    switch (o->kind) {
-    case WS_KIND_SUBLAYER: {
-        const WS_FWPM_SUBLAYER0 *s = o->block;
-        return kind == WS_KIND_PROVIDER && s->providerKey && ws_guid_eq(s->providerKey, key);
-    }
-    case WS_KIND_CALLOUT: {
-        const WS_FWPM_CALLOUT0 *c = o->block;
-        return kind == WS_KIND_PROVIDER && c->providerKey && ws_guid_eq(c->providerKey, key);
-    }
-    case WS_KIND_FILTER: {
-        const WS_FWPM_FILTER0 *f = o->block;
-        if (kind == WS_KIND_PROVIDER)
-            return f->providerKey && ws_guid_eq(f->providerKey, key);
-        if (kind == WS_KIND_SUBLAYER)
-            return ws_guid_eq(&f->subLayerKey, key);
-        if (kind == WS_KIND_CALLOUT)
-            return (f->action.type & WS_FWP_ACTION_FLAG_CALLOUT) &&
-                   ws_guid_eq(&f->action.calloutKey, key);
-        return 0;
-    }
-    default:
-        return 0;
-    }
-}
-
+/* Whether a stored object refers to target (a provider by a sublayer, callout
+ * or filter; a sublayer or callout by a filter): the store keeps a count of
+ * referrers per key (ws_index.c), nothing refers to filters. */
 static int in_use(const ws_obj *target)
 {
-    for (int k = WS_KIND_SUBLAYER; k <= WS_KIND_FILTER; k++) {
-        ws_vec *v = &g_ws.objs[k];
-        for (size_t i = 0; i < v->len; i++)
-            if (refers_to(v->items[i], target->kind, ws_obj_key(target)))
-                return 1;
-    }
-    return 0;
+    if (target->kind == WS_KIND_FILTER)
+        return 0;
+    return ws_store_ref_count(target->kind, ws_obj_key(target)) != 0;
 }
 
 uint32_t ws_delete_obj(ws_session *s, ws_obj *o, int kind)
@@ -97,10 +69,10 @@ uint32_t ws_enum_create(WS_HANDLE engineHandle, int kind, ws_enum_match_fn match
         return WS_ERROR_INVALID_PARAMETER;
     }
     ws_enum *en = calloc(1, sizeof *en);
-    ws_vec *v = &g_ws.objs[kind];
-    if (en && v->len)
-        en->keys = malloc(v->len * sizeof(WS_GUID));
-    if (!en || (v->len && !en->keys)) {
+    ws_order *v = &g_ws.objs[kind];
+    if (en && v->live)
+        en->keys = malloc(v->live * sizeof(WS_GUID));
+    if (!en || (v->live && !en->keys)) {
         if (en)
             free(en->keys);
         free(en);
@@ -111,7 +83,7 @@ uint32_t ws_enum_create(WS_HANDLE engineHandle, int kind, ws_enum_match_fn match
     en->session_id = s->id;
     for (size_t i = 0; i < v->len; i++) {
         ws_obj *o = v->items[i];
-        if (!match || match(o, tmpl))
+        if (o && (!match || match(o, tmpl)))
             en->keys[en->count++] = *ws_obj_key(o);
     }
     uintptr_t h = ws_handle_add(WS_H_ENUM, en);

@@ -36,39 +36,6 @@ void ws_obj_free(ws_obj *o)
     free(o);
 }
 
-ws_obj *ws_store_find(int kind, const WS_GUID *key)
-{
-    ws_vec *v = &g_ws.objs[kind];
-    for (size_t i = 0; i < v->len; i++) {
-        ws_obj *o = v->items[i];
-        if (ws_guid_eq(ws_obj_key(o), key))
-            return o;
-    }
-    return NULL;
-}
-
-ws_obj *ws_store_find_callout_id(uint32_t id)
-{
-    ws_vec *v = &g_ws.objs[WS_KIND_CALLOUT];
-    for (size_t i = 0; i < v->len; i++) {
-        ws_obj *o = v->items[i];
-        if (((WS_FWPM_CALLOUT0 *)o->block)->calloutId == id)
-            return o;
-    }
-    return NULL;
-}
-
-ws_obj *ws_store_find_filter_id(uint64_t id)
-{
-    ws_vec *v = &g_ws.objs[WS_KIND_FILTER];
-    for (size_t i = 0; i < v->len; i++) {
-        ws_obj *o = v->items[i];
-        if (((WS_FWPM_FILTER0 *)o->block)->filterId == id)
-            return o;
-    }
-    return NULL;
-}
-
 static int undo_reserve(ws_session *s)
 {
     if (s->undo_len < s->undo_cap)
@@ -84,30 +51,23 @@ static int undo_reserve(ws_session *s)
 
 uint32_t ws_store_add(ws_session *s, ws_obj *o)
 {
-    if (undo_reserve(s) != 0 || ws_vec_push(&g_ws.objs[o->kind], o) != 0)
+    if (undo_reserve(s) != 0)
         return WS_ERROR_NOT_ENOUGH_MEMORY;
-    o->seq = ++g_ws.seq;
+    uint64_t seq = ++g_ws.seq;
+    o->seq = seq;
+    uint32_t rc = ws_store_link(o);
+    if (rc)
+        return rc;
     s->undo[s->undo_len++] = (ws_undo){ WS_UNDO_ADDED, o };
     return 0;
 }
 
-static int vec_index(ws_vec *v, const void *p)
-{
-    for (size_t i = 0; i < v->len; i++)
-        if (v->items[i] == p)
-            return (int)i;
-    return -1;
-}
-
 uint32_t ws_store_remove(ws_session *s, ws_obj *o)
 {
-    ws_vec *v = &g_ws.objs[o->kind];
-    int i = vec_index(v, o);
-    if (i < 0)
-        return WS_FWP_E_NOT_FOUND;
     if (undo_reserve(s) != 0)
         return WS_ERROR_NOT_ENOUGH_MEMORY;
-    ws_vec_remove_at(v, (size_t)i);
+    if (ws_store_unlink(o) != 0)
+        return WS_FWP_E_NOT_FOUND;
     s->undo[s->undo_len++] = (ws_undo){ WS_UNDO_REMOVED, o };
     return 0;
 }
@@ -115,11 +75,7 @@ uint32_t ws_store_remove(ws_session *s, ws_obj *o)
 /* Puts an object back where its creation order says it belongs. */
 static void reinsert(ws_obj *o)
 {
-    ws_vec *v = &g_ws.objs[o->kind];
-    size_t i = 0;
-    while (i < v->len && ((ws_obj *)v->items[i])->seq < o->seq)
-        i++;
-    if (ws_vec_insert_at(v, i, o) != 0)
+    if (ws_store_link(o) != 0)
         ws_obj_free(o); /* out of memory while undoing: the object is lost */
 }
 
@@ -128,16 +84,14 @@ uint32_t ws_session_rollback(ws_session *s)
     for (size_t k = s->undo_len; k-- > 0;) {
         ws_undo *u = &s->undo[k];
         if (u->op == WS_UNDO_ADDED) {
-            ws_vec *v = &g_ws.objs[u->obj->kind];
-            int i = vec_index(v, u->obj);
-            if (i >= 0)
-                ws_vec_remove_at(v, (size_t)i);
+            ws_store_unlink(u->obj);
             ws_obj_free(u->obj);
         } else {
             reinsert(u->obj);
         }
     }
     s->undo_len = 0;
+    ws_store_compact();
     return 0;
 }
 
@@ -160,6 +114,7 @@ uint32_t ws_session_commit(ws_session *s)
     if (s->undo_len)
         g_ws.generation++;
     s->undo_len = 0;
+    ws_store_compact();
     return 0;
 }
 
@@ -175,11 +130,11 @@ void ws_session_drop_dynamic(ws_session *s)
     static const int order[] = { WS_KIND_FILTER, WS_KIND_CALLOUT, WS_KIND_SUBLAYER, WS_KIND_PROVIDER };
     int changed = 0;
     for (size_t k = 0; k < 4; k++) {
-        ws_vec *v = &g_ws.objs[order[k]];
+        ws_order *v = &g_ws.objs[order[k]];
         for (size_t i = v->len; i-- > 0;) {
             ws_obj *o = v->items[i];
-            if (o->owner == s->id) {
-                ws_vec_remove_at(v, i);
+            if (o && o->owner == s->id) {
+                ws_store_unlink(o);
                 ws_obj_free(o);
                 changed = 1;
             }
@@ -187,16 +142,17 @@ void ws_session_drop_dynamic(ws_session *s)
     }
     if (changed)
         g_ws.generation++;
+    ws_store_compact();
 }
 
 void ws_store_drop_all(void)
 {
     for (int k = 0; k < 5; k++) {
-        ws_vec *v = &g_ws.objs[k];
+        ws_order *v = &g_ws.objs[k];
         for (size_t i = 0; i < v->len; i++)
-            ws_obj_free(v->items[i]);
-        ws_vec_free(v);
+            ws_obj_free(v->items[i]); /* NULL for tombstones */
     }
+    ws_store_index_free();
 }
 
 void ws_store_init_builtins(void)
@@ -221,7 +177,7 @@ void ws_store_init_builtins(void)
     }
     o->builtin = 1;
     o->seq = ++g_ws.seq;
-    if (ws_vec_push(&g_ws.objs[WS_KIND_SUBLAYER], o) != 0)
+    if (ws_store_link(o) != 0)
         ws_obj_free(o);
 }
 
@@ -295,11 +251,13 @@ static int view_cmp(const void *pa, const void *pb)
 
 size_t ws_store_filters_at_layer(const WS_GUID *layerKey, ws_filter_view *out, size_t cap)
 {
-    ws_vec *v = &g_ws.objs[WS_KIND_FILTER];
-    ws_filter_view *tmp = v->len ? malloc(v->len * sizeof *tmp) : NULL;
+    ws_order *v = &g_ws.objs[WS_KIND_FILTER];
+    ws_filter_view *tmp = v->live ? malloc(v->live * sizeof *tmp) : NULL;
     size_t n = 0;
     for (size_t i = 0; i < v->len && tmp; i++) {
-        const WS_FWPM_FILTER0 *f = ((ws_obj *)v->items[i])->block;
+        if (!v->items[i])
+            continue;
+        const WS_FWPM_FILTER0 *f = v->items[i]->block;
         if (!ws_guid_eq(&f->layerKey, layerKey) || (f->flags & WS_FWPM_FILTER_FLAG_DISABLED))
             continue;
         ws_obj *sl = ws_store_find(WS_KIND_SUBLAYER, &f->subLayerKey);

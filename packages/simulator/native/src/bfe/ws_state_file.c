@@ -95,10 +95,10 @@ uint32_t ws_state_save(void)
     size_t payload = 0;
     uint32_t count = 0;
     for (int k = 0; k < 4; k++) {
-        ws_vec *v = &g_ws.objs[order[k]];
+        ws_order *v = &g_ws.objs[order[k]];
         for (size_t i = 0; i < v->len; i++) {
             ws_obj *o = v->items[i];
-            if (o->persistent && !o->builtin) {
+            if (o && o->persistent && !o->builtin) {
                 payload += WS_REC_HDR + pad8(o->block_size);
                 count++;
             }
@@ -109,10 +109,10 @@ uint32_t ws_state_save(void)
         return WS_ERROR_NOT_ENOUGH_MEMORY;
     uint8_t *p = buf + WS_HDR_SIZE;
     for (int k = 0; k < 4; k++) {
-        ws_vec *v = &g_ws.objs[order[k]];
+        ws_order *v = &g_ws.objs[order[k]];
         for (size_t i = 0; i < v->len; i++) {
             ws_obj *o = v->items[i];
-            if (!o->persistent || o->builtin)
+            if (!o || !o->persistent || o->builtin)
                 continue;
             put32(p, (uint32_t)o->kind);
             put64(p + 8, o->block_size);
@@ -246,7 +246,7 @@ static uint32_t accept_record(ws_obj *o)
         return WS_ERROR_INVALID_DATA;
     o->persistent = 1;
     o->seq = ++g_ws.seq;
-    return ws_vec_push(&g_ws.objs[o->kind], o) == 0 ? 0 : WS_ERROR_NOT_ENOUGH_MEMORY;
+    return ws_store_link(o) == 0 ? 0 : WS_ERROR_NOT_ENOUGH_MEMORY;
 }
 
 uint32_t ws_state_load(void)

@@ -33,9 +33,12 @@
 #define WK_DEFAULT_RING_BYTES 0x100000u /* Ring size of a session that never sent SET_CONFIG. */
 #define WK_MIN_RING_BYTES 0x10000u /* Smallest ring SET_CONFIG accepts. */
 #define WK_MAX_RING_BYTES 0x4000000u /* Largest ring SET_CONFIG accepts. */
+#define WK_MIN_INSPECT_BUDGET 1u /* Smallest per-direction inspection budget SET_CONFIG accepts. */
 #define WK_DEFAULT_INSPECT_BUDGET 4096u /* Bytes of each direction of a flow the stream classifiers look at, by default. */
 #define WK_MAX_INSPECT_BUDGET 0x10000u /* Largest per-direction inspection budget SET_CONFIG accepts. */
 #define WK_DEFAULT_SNAP_LEN 128u /* Bytes of each tagged packet or stream indication copied into its record, by default (as pktmon). */
+#define WK_DEFAULT_CONFIG_FLAGS 1u /* SessionConfig.flags of a session that never sent SET_CONFIG: INSPECT_STREAMS. */
+#define WK_DEFAULT_TAG_LAYERS 0u /* SessionConfig.tagLayers of a session that never sent SET_CONFIG: none. */
 #define WK_MAX_SNAP_LEN 2048u /* Largest snap length SET_CONFIG accepts. */
 #define WK_MAX_APP_PATH_BYTES 2048u /* Longest application path (UTF-16 bytes) a record carries; longer paths are cut and flagged TRUNCATED. */
 #define WK_MAX_RECORD_BYTES 2168u /* Largest record the driver writes. */
@@ -53,6 +56,7 @@
 #define WK_EVENT_TYPE_FLOW_DELETED 6u /* A monitored flow ended (flowDeleteFn ran); carries the flow's totals. */
 #define WK_EVENT_TYPE_LOSS 7u /* Records were dropped before this one because the ring was full, or packets went untagged. */
 #define WK_EVENT_TYPE_FLOW_INFO 8u /* A snapshot of an active flow, returned by LIST_FLOWS (never in the event ring). */
+#define WK_EVENT_TYPE_PACKET_DISCARDED 9u /* A tagged packet reached a discard layer: WFP (or the stack) dropped it. */
 /* RecordFlags (flags): Flags in RecordHeader.flags. */
 #define WK_RECORD_FLAGS_TRUNCATED 0x1u /* A variable-length member was cut to fit the snap length or the record limit. */
 #define WK_RECORD_FLAGS_IPV6 0x2u /* The flow is IPv6. */
@@ -93,6 +97,7 @@
 #define WK_CONFIG_FLAGS_CAPTURE_STREAM_BYTES 0x4u /* Copy up to snapLen bytes of each indication into its STREAM_DATA record. */
 #define WK_CONFIG_FLAGS_TAG_PACKETS 0x8u /* Tag packets at the layers in tagLayers and emit PACKET_TAGGED / PACKET_NOTIFY. */
 #define WK_CONFIG_FLAGS_CAPTURE_PACKET_BYTES 0x10u /* Copy up to snapLen bytes of each tagged packet into its PACKET_TAGGED record. */
+#define WK_CONFIG_FLAGS_REPORT_DISCARDS 0x20u /* Report tagged packets seen at the transport and IP packet discard layers as PACKET_DISCARDED. */
 /* TagLayer (flags): Layers at which a session tags packets (SessionConfig.tagLayers). */
 #define WK_TAG_LAYER_OUTBOUND_TRANSPORT_V4 0x1u /* FWPM_LAYER_OUTBOUND_TRANSPORT_V4. */
 #define WK_TAG_LAYER_OUTBOUND_TRANSPORT_V6 0x2u /* FWPM_LAYER_OUTBOUND_TRANSPORT_V6. */
@@ -158,7 +163,7 @@ WK_STATIC_ASSERT(IOCTL_WFPKIT_STOP == WK_CTL_CODE(0x804, 0, 3), "IOCTL_WFPKIT_ST
 #define WK_IOCTL_STOP_INPUT_SIZE 0u
 #define WK_IOCTL_STOP_MIN_OUTPUT 0u
 /* Moves as many whole records as fit from the session ring into the output. When the ring is empty the request pends until a record arrives, the timeout passes, STOP, or the handle closes (cancel-safe). Only one read may pend per session.
- * Scope: session. In: WK_READ_REQUEST. Out: WK_READ_RESULT + records (FLOW_ESTABLISHED, FLOW_CLASSIFIED, STREAM_DATA, PACKET_TAGGED, PACKET_NOTIFY, FLOW_DELETED, LOSS). Errors: ERROR_BAD_LENGTH, ERROR_INSUFFICIENT_BUFFER, ERROR_BUSY, ERROR_OPERATION_ABORTED. */
+ * Scope: session. In: WK_READ_REQUEST. Out: WK_READ_RESULT + records (FLOW_ESTABLISHED, FLOW_CLASSIFIED, STREAM_DATA, PACKET_TAGGED, PACKET_NOTIFY, PACKET_DISCARDED, FLOW_DELETED, LOSS). Errors: ERROR_BAD_LENGTH, ERROR_INSUFFICIENT_BUFFER, ERROR_BUSY, ERROR_OPERATION_ABORTED. */
 #define IOCTL_WFPKIT_READ_EVENTS 0x8A576016u /* method OUT_DIRECT, access READ */
 WK_STATIC_ASSERT(IOCTL_WFPKIT_READ_EVENTS == WK_CTL_CODE(0x805, 2, 1), "IOCTL_WFPKIT_READ_EVENTS");
 #define WK_IOCTL_READ_EVENTS_INPUT_SIZE 8u
@@ -174,7 +179,7 @@ WK_STATIC_ASSERT(IOCTL_WFPKIT_GET_COUNTERS == WK_CTL_CODE(0x806, 0, 1), "IOCTL_W
 #define IOCTL_WFPKIT_LIST_FLOWS 0x8A57601Eu /* method OUT_DIRECT, access READ */
 WK_STATIC_ASSERT(IOCTL_WFPKIT_LIST_FLOWS == WK_CTL_CODE(0x807, 2, 1), "IOCTL_WFPKIT_LIST_FLOWS");
 #define WK_IOCTL_LIST_FLOWS_INPUT_SIZE 16u
-#define WK_IOCTL_LIST_FLOWS_MIN_OUTPUT 2184u
+#define WK_IOCTL_LIST_FLOWS_MIN_OUTPUT 2192u
 
 /* ---- Structs ---- */
 /* The common header every event record starts with. */
@@ -445,14 +450,20 @@ typedef struct WK_LIST_FLOWS_RESULT {
     uint32_t flowCount;  /* +0: FLOW_INFO records that follow. */
     uint32_t flags;      /* +4: List flags. (WK_LIST_FLAGS_*) */
     uint64_t nextCursor; /* +8: Pass as cursor to get the next page. */
+    uint32_t bytesUsed;  /* +16: Bytes of the output used, this header included. */
+    uint32_t reserved0;  /* +20: Reserved: zero. */
 } WK_LIST_FLOWS_RESULT;
-WK_STATIC_ASSERT(sizeof(WK_LIST_FLOWS_RESULT) == 16, "WK_LIST_FLOWS_RESULT size");
+WK_STATIC_ASSERT(sizeof(WK_LIST_FLOWS_RESULT) == 24, "WK_LIST_FLOWS_RESULT size");
 WK_STATIC_ASSERT(offsetof(WK_LIST_FLOWS_RESULT, flowCount) == 0, "WK_LIST_FLOWS_RESULT.flowCount offset");
 WK_STATIC_ASSERT(sizeof(((WK_LIST_FLOWS_RESULT *)0)->flowCount) == 4, "WK_LIST_FLOWS_RESULT.flowCount size");
 WK_STATIC_ASSERT(offsetof(WK_LIST_FLOWS_RESULT, flags) == 4, "WK_LIST_FLOWS_RESULT.flags offset");
 WK_STATIC_ASSERT(sizeof(((WK_LIST_FLOWS_RESULT *)0)->flags) == 4, "WK_LIST_FLOWS_RESULT.flags size");
 WK_STATIC_ASSERT(offsetof(WK_LIST_FLOWS_RESULT, nextCursor) == 8, "WK_LIST_FLOWS_RESULT.nextCursor offset");
 WK_STATIC_ASSERT(sizeof(((WK_LIST_FLOWS_RESULT *)0)->nextCursor) == 8, "WK_LIST_FLOWS_RESULT.nextCursor size");
+WK_STATIC_ASSERT(offsetof(WK_LIST_FLOWS_RESULT, bytesUsed) == 16, "WK_LIST_FLOWS_RESULT.bytesUsed offset");
+WK_STATIC_ASSERT(sizeof(((WK_LIST_FLOWS_RESULT *)0)->bytesUsed) == 4, "WK_LIST_FLOWS_RESULT.bytesUsed size");
+WK_STATIC_ASSERT(offsetof(WK_LIST_FLOWS_RESULT, reserved0) == 20, "WK_LIST_FLOWS_RESULT.reserved0 offset");
+WK_STATIC_ASSERT(sizeof(((WK_LIST_FLOWS_RESULT *)0)->reserved0) == 4, "WK_LIST_FLOWS_RESULT.reserved0 size");
 
 /* ---- Event records: each starts with WK_RECORD_HEADER; header.size covers the tail ---- */
 #define WK_RECORD_TYPE_FLOW_ESTABLISHED 1u
@@ -480,7 +491,8 @@ WK_STATIC_ASSERT(offsetof(WK_FLOW_ESTABLISHED_RECORD, reserved0) == 76, "WK_FLOW
 WK_STATIC_ASSERT(sizeof(((WK_FLOW_ESTABLISHED_RECORD *)0)->reserved0) == 4, "WK_FLOW_ESTABLISHED_RECORD.reserved0 size");
 #define WK_FLOW_ESTABLISHED_RECORD_MAX_SIZE 2128u
 #define WK_FLOW_ESTABLISHED_APP_PATH_MAX 2048u /* utf16le, length in appPathLength: FWPS_METADATA_FIELD_PROCESS_PATH: the NT path of the application, UTF-16, no terminator. */
-/* The tail (appPath) follows the fixed part at offset 80, in that order, then zero padding to a multiple of 8. */
+/* The tail (appPath) follows the fixed part at offset 80, in that order, then zero padding to a multiple of 8.
+ * Text members are cut on a character boundary when shortened (RECORD_FLAGS_TRUNCATED). */
 #define WK_RECORD_TYPE_FLOW_CLASSIFIED 2u
 /* A direction of a flow was identified; the metadata the classifier extracted follows. */
 typedef struct WK_FLOW_CLASSIFIED_RECORD {
@@ -532,7 +544,8 @@ WK_STATIC_ASSERT(sizeof(((WK_FLOW_CLASSIFIED_RECORD *)0)->reserved1) == 4, "WK_F
 #define WK_FLOW_CLASSIFIED_METHOD_MAX 16u /* utf8, length in methodLength: HTTP/1.x request method. */
 #define WK_FLOW_CLASSIFIED_PATH_MAX 512u /* utf8, length in pathLength: HTTP/1.x request target. */
 #define WK_FLOW_CLASSIFIED_BANNER_MAX 255u /* utf8, length in bannerLength: SSH identification string, without CR LF. */
-/* The tail (sni, alpn, host, method, path, banner) follows the fixed part at offset 48, in that order, then zero padding to a multiple of 8. */
+/* The tail (sni, alpn, host, method, path, banner) follows the fixed part at offset 48, in that order, then zero padding to a multiple of 8.
+ * Text members are cut on a character boundary when shortened (RECORD_FLAGS_TRUNCATED). */
 #define WK_RECORD_TYPE_STREAM_DATA 3u
 /* Stream data was indicated at a STREAM layer. */
 typedef struct WK_STREAM_DATA_RECORD {
@@ -564,7 +577,8 @@ WK_STATIC_ASSERT(offsetof(WK_STREAM_DATA_RECORD, reserved1) == 44, "WK_STREAM_DA
 WK_STATIC_ASSERT(sizeof(((WK_STREAM_DATA_RECORD *)0)->reserved1) == 4, "WK_STREAM_DATA_RECORD.reserved1 size");
 #define WK_STREAM_DATA_RECORD_MAX_SIZE 2096u
 #define WK_STREAM_DATA_DATA_MAX 2048u /* bytes, length in dataLength: The first bytes of the indication, when CAPTURE_STREAM_BYTES is set. */
-/* The tail (data) follows the fixed part at offset 48, in that order, then zero padding to a multiple of 8. */
+/* The tail (data) follows the fixed part at offset 48, in that order, then zero padding to a multiple of 8.
+ * Text members are cut on a character boundary when shortened (RECORD_FLAGS_TRUNCATED). */
 #define WK_RECORD_TYPE_PACKET_TAGGED 4u
 /* A packet of a monitored flow was tagged. */
 typedef struct WK_PACKET_TAGGED_RECORD {
@@ -599,7 +613,8 @@ WK_STATIC_ASSERT(offsetof(WK_PACKET_TAGGED_RECORD, reserved0) == 46, "WK_PACKET_
 WK_STATIC_ASSERT(sizeof(((WK_PACKET_TAGGED_RECORD *)0)->reserved0) == 2, "WK_PACKET_TAGGED_RECORD.reserved0 size");
 #define WK_PACKET_TAGGED_RECORD_MAX_SIZE 2096u
 #define WK_PACKET_TAGGED_SNAP_MAX 2048u /* bytes, length in snapLength: The first bytes of the packet at the layer it was tagged, when CAPTURE_PACKET_BYTES is set. */
-/* The tail (snap) follows the fixed part at offset 48, in that order, then zero padding to a multiple of 8. */
+/* The tail (snap) follows the fixed part at offset 48, in that order, then zero padding to a multiple of 8.
+ * Text members are cut on a character boundary when shortened (RECORD_FLAGS_TRUNCATED). */
 #define WK_RECORD_TYPE_PACKET_NOTIFY 5u
 /* The NBL notify function reported an event for a tagged packet. */
 typedef struct WK_PACKET_NOTIFY_RECORD {
@@ -627,6 +642,39 @@ WK_STATIC_ASSERT(sizeof(((WK_PACKET_NOTIFY_RECORD *)0)->notifyFlags) == 2, "WK_P
 WK_STATIC_ASSERT(offsetof(WK_PACKET_NOTIFY_RECORD, reserved0) == 46, "WK_PACKET_NOTIFY_RECORD.reserved0 offset");
 WK_STATIC_ASSERT(sizeof(((WK_PACKET_NOTIFY_RECORD *)0)->reserved0) == 2, "WK_PACKET_NOTIFY_RECORD.reserved0 size");
 #define WK_PACKET_NOTIFY_RECORD_MAX_SIZE 48u
+#define WK_RECORD_TYPE_PACKET_DISCARDED 9u
+/* A tagged packet was seen at a discard layer (the callout found its context with FwpsNetBufferListRetrieveContext0). Its CONTEXT_REMOVED notify still follows. */
+typedef struct WK_PACKET_DISCARDED_RECORD {
+    WK_RECORD_HEADER header; /* +0: Common header. */
+    uint64_t context;        /* +24: Context of the discarded NBL: the packet of the PACKET_TAGGED record with this context. */
+    uint32_t discardModule;  /* +32: FWPS_DISCARD_MODULE0 of the discard metadata (0 network, 1 transport, 2 general), or 0xFFFFFFFF when absent. */
+    uint32_t discardReason;  /* +36: Discard reason code of the discard metadata, or 0xFFFFFFFF when absent. */
+    uint64_t filterId;       /* +40: Filter that discarded the packet when the reason names one (FWPS_DISCARD_MODULE_GENERAL + filter), else 0. */
+    uint16_t layerId;        /* +48: FWPS runtime layer id of the discard layer. */
+    uint8_t direction;       /* +50: Direction of the packet. (WK_DIRECTION_*) */
+    uint8_t reserved0;       /* +51: Reserved: zero. */
+    uint32_t reserved1;      /* +52: Reserved: zero. */
+} WK_PACKET_DISCARDED_RECORD;
+WK_STATIC_ASSERT(sizeof(WK_PACKET_DISCARDED_RECORD) == 56, "WK_PACKET_DISCARDED_RECORD size");
+WK_STATIC_ASSERT(offsetof(WK_PACKET_DISCARDED_RECORD, header) == 0, "WK_PACKET_DISCARDED_RECORD.header offset");
+WK_STATIC_ASSERT(sizeof(((WK_PACKET_DISCARDED_RECORD *)0)->header) == 24, "WK_PACKET_DISCARDED_RECORD.header size");
+WK_STATIC_ASSERT(offsetof(WK_PACKET_DISCARDED_RECORD, context) == 24, "WK_PACKET_DISCARDED_RECORD.context offset");
+WK_STATIC_ASSERT(sizeof(((WK_PACKET_DISCARDED_RECORD *)0)->context) == 8, "WK_PACKET_DISCARDED_RECORD.context size");
+WK_STATIC_ASSERT(offsetof(WK_PACKET_DISCARDED_RECORD, discardModule) == 32, "WK_PACKET_DISCARDED_RECORD.discardModule offset");
+WK_STATIC_ASSERT(sizeof(((WK_PACKET_DISCARDED_RECORD *)0)->discardModule) == 4, "WK_PACKET_DISCARDED_RECORD.discardModule size");
+WK_STATIC_ASSERT(offsetof(WK_PACKET_DISCARDED_RECORD, discardReason) == 36, "WK_PACKET_DISCARDED_RECORD.discardReason offset");
+WK_STATIC_ASSERT(sizeof(((WK_PACKET_DISCARDED_RECORD *)0)->discardReason) == 4, "WK_PACKET_DISCARDED_RECORD.discardReason size");
+WK_STATIC_ASSERT(offsetof(WK_PACKET_DISCARDED_RECORD, filterId) == 40, "WK_PACKET_DISCARDED_RECORD.filterId offset");
+WK_STATIC_ASSERT(sizeof(((WK_PACKET_DISCARDED_RECORD *)0)->filterId) == 8, "WK_PACKET_DISCARDED_RECORD.filterId size");
+WK_STATIC_ASSERT(offsetof(WK_PACKET_DISCARDED_RECORD, layerId) == 48, "WK_PACKET_DISCARDED_RECORD.layerId offset");
+WK_STATIC_ASSERT(sizeof(((WK_PACKET_DISCARDED_RECORD *)0)->layerId) == 2, "WK_PACKET_DISCARDED_RECORD.layerId size");
+WK_STATIC_ASSERT(offsetof(WK_PACKET_DISCARDED_RECORD, direction) == 50, "WK_PACKET_DISCARDED_RECORD.direction offset");
+WK_STATIC_ASSERT(sizeof(((WK_PACKET_DISCARDED_RECORD *)0)->direction) == 1, "WK_PACKET_DISCARDED_RECORD.direction size");
+WK_STATIC_ASSERT(offsetof(WK_PACKET_DISCARDED_RECORD, reserved0) == 51, "WK_PACKET_DISCARDED_RECORD.reserved0 offset");
+WK_STATIC_ASSERT(sizeof(((WK_PACKET_DISCARDED_RECORD *)0)->reserved0) == 1, "WK_PACKET_DISCARDED_RECORD.reserved0 size");
+WK_STATIC_ASSERT(offsetof(WK_PACKET_DISCARDED_RECORD, reserved1) == 52, "WK_PACKET_DISCARDED_RECORD.reserved1 offset");
+WK_STATIC_ASSERT(sizeof(((WK_PACKET_DISCARDED_RECORD *)0)->reserved1) == 4, "WK_PACKET_DISCARDED_RECORD.reserved1 size");
+#define WK_PACKET_DISCARDED_RECORD_MAX_SIZE 56u
 #define WK_RECORD_TYPE_FLOW_DELETED 6u
 /* A monitored flow ended; its totals. */
 typedef struct WK_FLOW_DELETED_RECORD {
@@ -635,7 +683,7 @@ typedef struct WK_FLOW_DELETED_RECORD {
     uint64_t bytesOut;       /* +32: Stream bytes sent. */
     uint64_t bytesIn;        /* +40: Stream bytes received. */
     uint64_t packetsTagged;  /* +48: Packets of the flow tagged. */
-    uint64_t packetsDropped; /* +56: Tagged packets removed without ever leaving the stack. */
+    uint64_t packetsDropped; /* +56: Outbound tagged packets removed without ever leaving the stack, plus tagged packets reported at a discard layer. */
     uint32_t segmentsOut;    /* +64: Stream indications sent. */
     uint32_t segmentsIn;     /* +68: Stream indications received. */
     uint16_t layerId;        /* +72: Layer id given to flowDeleteFn. */
@@ -733,7 +781,8 @@ WK_STATIC_ASSERT(offsetof(WK_FLOW_INFO_RECORD, reserved1) == 116, "WK_FLOW_INFO_
 WK_STATIC_ASSERT(sizeof(((WK_FLOW_INFO_RECORD *)0)->reserved1) == 4, "WK_FLOW_INFO_RECORD.reserved1 size");
 #define WK_FLOW_INFO_RECORD_MAX_SIZE 2168u
 #define WK_FLOW_INFO_APP_PATH_MAX 2048u /* utf16le, length in appPathLength: NT path of the application, UTF-16. */
-/* The tail (appPath) follows the fixed part at offset 120, in that order, then zero padding to a multiple of 8. */
+/* The tail (appPath) follows the fixed part at offset 120, in that order, then zero padding to a multiple of 8.
+ * Text members are cut on a character boundary when shortened (RECORD_FLAGS_TRUNCATED). */
 
 /* ---- GUIDs (initialisers for a GUID: { Data1, Data2, Data3, { Data4 } }) ---- */
 /* 3dee5b62-09a3-4483-bbf8-2d7690ad7696: FWPM provider key of wfpkit: every object wfpkit adds names it. */
@@ -764,6 +813,22 @@ WK_STATIC_ASSERT(sizeof(((WK_FLOW_INFO_RECORD *)0)->reserved1) == 4, "WK_FLOW_IN
 #define WK_GUID_CALLOUT_INBOUND_IPPACKET_V4 { 0x4daa7e78, 0x1745, 0x4233, { 0xba, 0x29, 0xba, 0x55, 0x0d, 0xd9, 0xd1, 0x44 } }
 /* 524ad420-56b3-4162-8b20-0c3fc3874fb6: Callout at FWPM_LAYER_INBOUND_IPPACKET_V6: packet tagging. */
 #define WK_GUID_CALLOUT_INBOUND_IPPACKET_V6 { 0x524ad420, 0x56b3, 0x4162, { 0x8b, 0x20, 0x0c, 0x3f, 0xc3, 0x87, 0x4f, 0xb6 } }
+/* 2cbeaa8a-7264-4b33-92b7-9debe2b88fd0: Callout at FWPM_LAYER_OUTBOUND_TRANSPORT_V4_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+#define WK_GUID_CALLOUT_OUTBOUND_TRANSPORT_V4_DISCARD { 0x2cbeaa8a, 0x7264, 0x4b33, { 0x92, 0xb7, 0x9d, 0xeb, 0xe2, 0xb8, 0x8f, 0xd0 } }
+/* a8adbafd-388c-48c9-ace7-1e2c124c8c7e: Callout at FWPM_LAYER_OUTBOUND_TRANSPORT_V6_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+#define WK_GUID_CALLOUT_OUTBOUND_TRANSPORT_V6_DISCARD { 0xa8adbafd, 0x388c, 0x48c9, { 0xac, 0xe7, 0x1e, 0x2c, 0x12, 0x4c, 0x8c, 0x7e } }
+/* dcece1ce-5921-4a28-9901-b16977ceb58e: Callout at FWPM_LAYER_INBOUND_TRANSPORT_V4_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+#define WK_GUID_CALLOUT_INBOUND_TRANSPORT_V4_DISCARD { 0xdcece1ce, 0x5921, 0x4a28, { 0x99, 0x01, 0xb1, 0x69, 0x77, 0xce, 0xb5, 0x8e } }
+/* b891fa4b-0c23-4411-8418-93f72e73cbef: Callout at FWPM_LAYER_INBOUND_TRANSPORT_V6_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+#define WK_GUID_CALLOUT_INBOUND_TRANSPORT_V6_DISCARD { 0xb891fa4b, 0x0c23, 0x4411, { 0x84, 0x18, 0x93, 0xf7, 0x2e, 0x73, 0xcb, 0xef } }
+/* aae7b9dc-5220-4aa6-a998-00d84003826a: Callout at FWPM_LAYER_OUTBOUND_IPPACKET_V4_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+#define WK_GUID_CALLOUT_OUTBOUND_IPPACKET_V4_DISCARD { 0xaae7b9dc, 0x5220, 0x4aa6, { 0xa9, 0x98, 0x00, 0xd8, 0x40, 0x03, 0x82, 0x6a } }
+/* f0dbc2e4-0b98-452a-a278-8c09e00f9d4b: Callout at FWPM_LAYER_OUTBOUND_IPPACKET_V6_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+#define WK_GUID_CALLOUT_OUTBOUND_IPPACKET_V6_DISCARD { 0xf0dbc2e4, 0x0b98, 0x452a, { 0xa2, 0x78, 0x8c, 0x09, 0xe0, 0x0f, 0x9d, 0x4b } }
+/* dda2333b-2b0d-49dd-a620-f329f73319a0: Callout at FWPM_LAYER_INBOUND_IPPACKET_V4_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+#define WK_GUID_CALLOUT_INBOUND_IPPACKET_V4_DISCARD { 0xdda2333b, 0x2b0d, 0x49dd, { 0xa6, 0x20, 0xf3, 0x29, 0xf7, 0x33, 0x19, 0xa0 } }
+/* 1ae82c19-e3c8-4cd1-a139-202609be986b: Callout at FWPM_LAYER_INBOUND_IPPACKET_V6_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+#define WK_GUID_CALLOUT_INBOUND_IPPACKET_V6_DISCARD { 0x1ae82c19, 0xe3c8, 0x4cd1, { 0xa1, 0x39, 0x20, 0x26, 0x09, 0xbe, 0x98, 0x6b } }
 
 /* ---- Completion statuses and what user mode sees (GetLastError) ----
  * STATUS_OBJECT_NAME_NOT_FOUND (0xC0000034) -> ERROR_FILE_NOT_FOUND (2): The device does not exist: the wfpkit driver is not loaded.

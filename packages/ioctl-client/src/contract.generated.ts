@@ -29,12 +29,18 @@ export const DEFAULT_RING_BYTES = 1048576;
 export const MIN_RING_BYTES = 65536;
 /** Largest ring SET_CONFIG accepts. */
 export const MAX_RING_BYTES = 67108864;
+/** Smallest per-direction inspection budget SET_CONFIG accepts. */
+export const MIN_INSPECT_BUDGET = 1;
 /** Bytes of each direction of a flow the stream classifiers look at, by default. */
 export const DEFAULT_INSPECT_BUDGET = 4096;
 /** Largest per-direction inspection budget SET_CONFIG accepts. */
 export const MAX_INSPECT_BUDGET = 65536;
 /** Bytes of each tagged packet or stream indication copied into its record, by default (as pktmon). */
 export const DEFAULT_SNAP_LEN = 128;
+/** SessionConfig.flags of a session that never sent SET_CONFIG: INSPECT_STREAMS. */
+export const DEFAULT_CONFIG_FLAGS = 1;
+/** SessionConfig.tagLayers of a session that never sent SET_CONFIG: none. */
+export const DEFAULT_TAG_LAYERS = 0;
 /** Largest snap length SET_CONFIG accepts. */
 export const MAX_SNAP_LEN = 2048;
 /** Longest application path (UTF-16 bytes) a record carries; longer paths are cut and flagged TRUNCATED. */
@@ -64,6 +70,8 @@ export const EventType = {
   LOSS: 7,
   /** A snapshot of an active flow, returned by LIST_FLOWS (never in the event ring). */
   FLOW_INFO: 8,
+  /** A tagged packet reached a discard layer: WFP (or the stack) dropped it. */
+  PACKET_DISCARDED: 9,
 } as const;
 /** A value of {@link EventType}. */
 export type EventType = (typeof EventType)[keyof typeof EventType];
@@ -168,6 +176,8 @@ export const ConfigFlags = {
   TAG_PACKETS: 0x8,
   /** Copy up to snapLen bytes of each tagged packet into its PACKET_TAGGED record. */
   CAPTURE_PACKET_BYTES: 0x10,
+  /** Report tagged packets seen at the transport and IP packet discard layers as PACKET_DISCARDED. */
+  REPORT_DISCARDS: 0x20,
 } as const;
 /** A value of {@link ConfigFlags}. */
 export type ConfigFlags = (typeof ConfigFlags)[keyof typeof ConfigFlags];
@@ -262,13 +272,13 @@ export type FlowEndReason = (typeof FlowEndReason)[keyof typeof FlowEndReason];
 
 /** Name of each value of every enumeration and flag set, for display and decoding. */
 export const VALUE_NAMES: { readonly [set: string]: { readonly [value: number]: string } } = {
-  EventType: { 1: "FLOW_ESTABLISHED", 2: "FLOW_CLASSIFIED", 3: "STREAM_DATA", 4: "PACKET_TAGGED", 5: "PACKET_NOTIFY", 6: "FLOW_DELETED", 7: "LOSS", 8: "FLOW_INFO" },
+  EventType: { 1: "FLOW_ESTABLISHED", 2: "FLOW_CLASSIFIED", 3: "STREAM_DATA", 4: "PACKET_TAGGED", 5: "PACKET_NOTIFY", 6: "FLOW_DELETED", 7: "LOSS", 8: "FLOW_INFO", 9: "PACKET_DISCARDED" },
   RecordFlags: { 1: "TRUNCATED", 2: "IPV6" },
   Direction: { 0: "OUTBOUND", 1: "INBOUND" },
   AppProtocol: { 0: "UNCLASSIFIED", 1: "UNKNOWN", 2: "TLS", 3: "HTTP1", 4: "HTTP2", 5: "SSH" },
   NblEventType: { 0: "ENTERED_NETIO", 1: "CLONED_BY_NETIO", 2: "CLONED_VIA_WFP_API", 3: "DUPLICATED_BY_NETIO", 4: "EXIT_NETIO", 5: "CONTEXT_REMOVED", 6: "NDIS_SEND_COMPLETE", 7: "NDIS_RECV_COMPLETE", 8: "NDIS_NATIVE_SEND_COMPLETE", 9: "NDIS_NATIVE_RECV_COMPLETE", 10: "NDIS_VSWITCH_INGRESS_COMPLETE", 11: "NDIS_VSWITCH_EGRESS_COMPLETE", 12: "CLONED_BY_NDIS", 13: "REASSEMBLED_FRAGMENT", 14: "REASSEMBLY_COMPLETE" },
   NotifyFlags: { 1: "NBL_NULL", 2: "CONTEXT_MOVED", 4: "CONTEXT_COPIED", 8: "FOLLOW_FAILED" },
-  ConfigFlags: { 1: "INSPECT_STREAMS", 2: "STREAM_EVENTS", 4: "CAPTURE_STREAM_BYTES", 8: "TAG_PACKETS", 16: "CAPTURE_PACKET_BYTES" },
+  ConfigFlags: { 1: "INSPECT_STREAMS", 2: "STREAM_EVENTS", 4: "CAPTURE_STREAM_BYTES", 8: "TAG_PACKETS", 16: "CAPTURE_PACKET_BYTES", 32: "REPORT_DISCARDS" },
   TagLayer: { 1: "OUTBOUND_TRANSPORT_V4", 2: "OUTBOUND_TRANSPORT_V6", 4: "INBOUND_TRANSPORT_V4", 8: "INBOUND_TRANSPORT_V6", 16: "OUTBOUND_IPPACKET_V4", 32: "OUTBOUND_IPPACKET_V6", 64: "INBOUND_IPPACKET_V4", 128: "INBOUND_IPPACKET_V6" },
   FeatureFlags: { 1: "ASSOCIATE_CONTEXT1", 2: "IPPACKET_LAYERS", 4: "SIMULATED" },
   SessionState: { 0: "IDLE", 1: "RUNNING", 2: "STOPPED" },
@@ -308,7 +318,7 @@ export interface IoctlDescriptor {
   /** What it does. */
   readonly doc: string;
   /** Win32 errors it can fail with (see {@link CONTRACT_ERRORS}). */
-  readonly errors: readonly string[];
+  readonly errors: readonly Win32ErrorName[];
 }
 
 /** Every IOCTL of the contract, by name. */
@@ -324,14 +334,16 @@ export const IOCTLS = {
   /** Stops monitoring; a pending READ_EVENTS completes with what the ring holds and SESSION_STOPPED. Stopping a session that is not running is refused. */
   STOP: { name: "STOP", code: 0x8a57e010, function: 0x804, method: "BUFFERED", access: "READ_WRITE", scope: "session", inputSize: 0, input: null, output: null, minOutput: 0, outputRecords: [], doc: "Stops monitoring; a pending READ_EVENTS completes with what the ring holds and SESSION_STOPPED. Stopping a session that is not running is refused.", errors: ["ERROR_BAD_COMMAND"] },
   /** Moves as many whole records as fit from the session ring into the output. When the ring is empty the request pends until a record arrives, the timeout passes, STOP, or the handle closes (cancel-safe). Only one read may pend per session. */
-  READ_EVENTS: { name: "READ_EVENTS", code: 0x8a576016, function: 0x805, method: "OUT_DIRECT", access: "READ", scope: "session", inputSize: 8, input: "ReadRequest", output: "ReadResult", minOutput: 2144, outputRecords: ["FLOW_ESTABLISHED", "FLOW_CLASSIFIED", "STREAM_DATA", "PACKET_TAGGED", "PACKET_NOTIFY", "FLOW_DELETED", "LOSS"], doc: "Moves as many whole records as fit from the session ring into the output. When the ring is empty the request pends until a record arrives, the timeout passes, STOP, or the handle closes (cancel-safe). Only one read may pend per session.", errors: ["ERROR_BAD_LENGTH", "ERROR_INSUFFICIENT_BUFFER", "ERROR_BUSY", "ERROR_OPERATION_ABORTED"] },
+  READ_EVENTS: { name: "READ_EVENTS", code: 0x8a576016, function: 0x805, method: "OUT_DIRECT", access: "READ", scope: "session", inputSize: 8, input: "ReadRequest", output: "ReadResult", minOutput: 2144, outputRecords: ["FLOW_ESTABLISHED", "FLOW_CLASSIFIED", "STREAM_DATA", "PACKET_TAGGED", "PACKET_NOTIFY", "PACKET_DISCARDED", "FLOW_DELETED", "LOSS"], doc: "Moves as many whole records as fit from the session ring into the output. When the ring is empty the request pends until a record arrives, the timeout passes, STOP, or the handle closes (cancel-safe). Only one read may pend per session.", errors: ["ERROR_BAD_LENGTH", "ERROR_INSUFFICIENT_BUFFER", "ERROR_BUSY", "ERROR_OPERATION_ABORTED"] },
   /** Reports the handle's session counters and the driver-wide counters. */
   GET_COUNTERS: { name: "GET_COUNTERS", code: 0x8a576018, function: 0x806, method: "BUFFERED", access: "READ", scope: "both", inputSize: 0, input: null, output: "Counters", minOutput: 184, outputRecords: [], doc: "Reports the handle's session counters and the driver-wide counters.", errors: ["ERROR_INSUFFICIENT_BUFFER"] },
   /** Lists the session's active flows as FLOW_INFO records, a page at a time. */
-  LIST_FLOWS: { name: "LIST_FLOWS", code: 0x8a57601e, function: 0x807, method: "OUT_DIRECT", access: "READ", scope: "session", inputSize: 16, input: "ListFlowsRequest", output: "ListFlowsResult", minOutput: 2184, outputRecords: ["FLOW_INFO"], doc: "Lists the session's active flows as FLOW_INFO records, a page at a time.", errors: ["ERROR_BAD_LENGTH", "ERROR_INSUFFICIENT_BUFFER", "ERROR_INVALID_PARAMETER"] },
+  LIST_FLOWS: { name: "LIST_FLOWS", code: 0x8a57601e, function: 0x807, method: "OUT_DIRECT", access: "READ", scope: "session", inputSize: 16, input: "ListFlowsRequest", output: "ListFlowsResult", minOutput: 2192, outputRecords: ["FLOW_INFO"], doc: "Lists the session's active flows as FLOW_INFO records, a page at a time.", errors: ["ERROR_BAD_LENGTH", "ERROR_INSUFFICIENT_BUFFER", "ERROR_INVALID_PARAMETER"] },
 } as const satisfies { readonly [name: string]: IoctlDescriptor };
 /** Name of an IOCTL of the contract. */
 export type IoctlName = keyof typeof IOCTLS;
+/** Every IOCTL of the contract, by control code. */
+export const IOCTL_BY_CODE: ReadonlyMap<number, IoctlDescriptor> = new Map(Object.values(IOCTLS).map((d) => [d.code, d]));
 
 /** A completion status of the driver and the Win32 error user mode sees for it. */
 export interface ContractErrorInfo {
@@ -350,7 +362,7 @@ export interface ContractErrorInfo {
 }
 
 /** Every error the driver reports, with its meaning and fix. */
-export const CONTRACT_ERRORS: readonly ContractErrorInfo[] = [
+export const CONTRACT_ERRORS = [
   { name: "ERROR_FILE_NOT_FOUND", win32: 2, ntstatusName: "STATUS_OBJECT_NAME_NOT_FOUND", ntstatus: 0xc0000034, meaning: "The device does not exist: the wfpkit driver is not loaded.", fix: "Install and start the driver: run `monitor-cli driver install` from an elevated prompt." },
   { name: "ERROR_ACCESS_DENIED", win32: 5, ntstatusName: "STATUS_ACCESS_DENIED", ntstatus: 0xc0000022, meaning: "The device admits only SYSTEM and Administrators.", fix: "Run from an elevated prompt (Run as administrator)." },
   { name: "ERROR_INVALID_FUNCTION", win32: 1, ntstatusName: "STATUS_INVALID_DEVICE_REQUEST", ntstatus: 0xc0000010, meaning: "The driver does not know this IOCTL code.", fix: "The client and driver contracts differ: install the driver that ships with this client version." },
@@ -362,7 +374,11 @@ export const CONTRACT_ERRORS: readonly ContractErrorInfo[] = [
   { name: "ERROR_BUSY", win32: 170, ntstatusName: "STATUS_DEVICE_BUSY", ntstatus: 0x80000011, meaning: "A READ_EVENTS request is already pending on this session.", fix: "Read events from one place per session; wait for the pending read to complete." },
   { name: "ERROR_OPERATION_ABORTED", win32: 995, ntstatusName: "STATUS_CANCELLED", ntstatus: 0xc0000120, meaning: "The pending request was cancelled (the handle closed or the I/O was cancelled).", fix: "Nothing: this is how a pending read ends when its session closes." },
   { name: "ERROR_NO_SYSTEM_RESOURCES", win32: 1450, ntstatusName: "STATUS_INSUFFICIENT_RESOURCES", ntstatus: 0xc000009a, meaning: "The driver could not allocate memory, or MAX_SESSIONS sessions are already open.", fix: "Close other monitoring sessions or ask for a smaller ring." },
-];
+] as const satisfies readonly ContractErrorInfo[];
+/** Name of a Win32 error the driver reports. */
+export type Win32ErrorName = (typeof CONTRACT_ERRORS)[number]['name'];
+/** Every error of {@link CONTRACT_ERRORS}, by Win32 error number. */
+export const CONTRACT_ERROR_BY_WIN32: ReadonlyMap<number, ContractErrorInfo> = new Map(CONTRACT_ERRORS.map((e) => [e.win32, e]));
 
 /** GUIDs of wfpkit's WFP objects (provider, sublayer, callouts), lower-case, without braces. */
 export const GUIDS = {
@@ -394,6 +410,22 @@ export const GUIDS = {
   CALLOUT_INBOUND_IPPACKET_V4: "4daa7e78-1745-4233-ba29-ba550dd9d144",
   /** Callout at FWPM_LAYER_INBOUND_IPPACKET_V6: packet tagging. */
   CALLOUT_INBOUND_IPPACKET_V6: "524ad420-56b3-4162-8b20-0c3fc3874fb6",
+  /** Callout at FWPM_LAYER_OUTBOUND_TRANSPORT_V4_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+  CALLOUT_OUTBOUND_TRANSPORT_V4_DISCARD: "2cbeaa8a-7264-4b33-92b7-9debe2b88fd0",
+  /** Callout at FWPM_LAYER_OUTBOUND_TRANSPORT_V6_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+  CALLOUT_OUTBOUND_TRANSPORT_V6_DISCARD: "a8adbafd-388c-48c9-ace7-1e2c124c8c7e",
+  /** Callout at FWPM_LAYER_INBOUND_TRANSPORT_V4_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+  CALLOUT_INBOUND_TRANSPORT_V4_DISCARD: "dcece1ce-5921-4a28-9901-b16977ceb58e",
+  /** Callout at FWPM_LAYER_INBOUND_TRANSPORT_V6_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+  CALLOUT_INBOUND_TRANSPORT_V6_DISCARD: "b891fa4b-0c23-4411-8418-93f72e73cbef",
+  /** Callout at FWPM_LAYER_OUTBOUND_IPPACKET_V4_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+  CALLOUT_OUTBOUND_IPPACKET_V4_DISCARD: "aae7b9dc-5220-4aa6-a998-00d84003826a",
+  /** Callout at FWPM_LAYER_OUTBOUND_IPPACKET_V6_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+  CALLOUT_OUTBOUND_IPPACKET_V6_DISCARD: "f0dbc2e4-0b98-452a-a278-8c09e00f9d4b",
+  /** Callout at FWPM_LAYER_INBOUND_IPPACKET_V4_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+  CALLOUT_INBOUND_IPPACKET_V4_DISCARD: "dda2333b-2b0d-49dd-a620-f329f73319a0",
+  /** Callout at FWPM_LAYER_INBOUND_IPPACKET_V6_DISCARD: reports tagged packets that were dropped (REPORT_DISCARDS). */
+  CALLOUT_INBOUND_IPPACKET_V6_DISCARD: "1ae82c19-e3c8-4cd1-a139-202609be986b",
 } as const;
 
 /** Where one field sits in a struct. */
@@ -547,11 +579,13 @@ export const LAYOUTS: { readonly [struct: string]: StructLayout } = {
     },
   },
   ListFlowsResult: {
-    size: 16,
+    size: 24,
     fields: {
       flowCount: { offset: 0, size: 4, type: "u32" },
       flags: { offset: 4, size: 4, type: "u32" },
       nextCursor: { offset: 8, size: 8, type: "u64" },
+      bytesUsed: { offset: 16, size: 4, type: "u32" },
+      reserved0: { offset: 20, size: 4, type: "u32" },
     },
   },
   FlowEstablishedRecord: {
@@ -622,6 +656,20 @@ export const LAYOUTS: { readonly [struct: string]: StructLayout } = {
       reserved0: { offset: 46, size: 2, type: "u16" },
     },
   },
+  PacketDiscardedRecord: {
+    size: 56,
+    fields: {
+      header: { offset: 0, size: 24, type: "struct", struct: "RecordHeader" },
+      context: { offset: 24, size: 8, type: "u64" },
+      discardModule: { offset: 32, size: 4, type: "u32" },
+      discardReason: { offset: 36, size: 4, type: "u32" },
+      filterId: { offset: 40, size: 8, type: "u64" },
+      layerId: { offset: 48, size: 2, type: "u16" },
+      direction: { offset: 50, size: 1, type: "u8" },
+      reserved0: { offset: 51, size: 1, type: "u8" },
+      reserved1: { offset: 52, size: 4, type: "u32" },
+    },
+  },
   FlowDeletedRecord: {
     size: 80,
     fields: {
@@ -671,6 +719,8 @@ export const LAYOUTS: { readonly [struct: string]: StructLayout } = {
 /** A record or struct could not be decoded: the bytes are not what the contract says. */
 export class RecordDecodeError extends RangeError {
   override name = 'RecordDecodeError';
+  /** Stable error code. */
+  readonly code = 'WFPKIT_RECORD_DECODE';
   constructor(
     /** The struct or record being decoded. */
     readonly struct: string,
@@ -682,9 +732,29 @@ export class RecordDecodeError extends RangeError {
   }
 }
 
+/** A value could not be encoded: a field is out of range, a tail too long, or the target too small. */
+export class RecordEncodeError extends RangeError {
+  override name = 'RecordEncodeError';
+  /** Stable error code. */
+  readonly code = 'WFPKIT_RECORD_ENCODE';
+  constructor(
+    /** The struct, record or field being encoded. */
+    readonly where: string,
+    detail: string,
+  ) {
+    super(`cannot encode ${where}: ${detail}`);
+  }
+}
+
 function need(view: DataView, offset: number, size: number, what: string): void {
   if (!Number.isInteger(offset) || offset < 0 || offset + size > view.byteLength) {
     throw new RecordDecodeError(what, offset, `needs ${size} bytes but the view has ${Math.max(0, view.byteLength - offset)}`);
+  }
+}
+
+function room(view: DataView, offset: number, size: number, what: string): void {
+  if (!Number.isInteger(offset) || offset < 0 || offset + size > view.byteLength) {
+    throw new RecordEncodeError(what, `needs ${size} bytes at offset ${offset} but the view has ${Math.max(0, view.byteLength - offset)}`);
   }
 }
 
@@ -693,12 +763,12 @@ function align8(n: number): number {
 }
 
 function checkUint(value: number, bits: number, where: string): number {
-  if (!Number.isInteger(value) || value < 0 || value >= 2 ** bits) throw new RangeError(`${where} must be an integer in 0..${2 ** bits - 1}, got ${value}`);
+  if (!Number.isInteger(value) || value < 0 || value >= 2 ** bits) throw new RecordEncodeError(where, `must be an integer in 0..${2 ** bits - 1}, got ${value}`);
   return value;
 }
 
 function checkU64(value: bigint, where: string): bigint {
-  if (typeof value !== 'bigint' || value < 0n || value > 0xffffffffffffffffn) throw new RangeError(`${where} must be a bigint in 0..2^64-1, got ${String(value)}`);
+  if (typeof value !== 'bigint' || value < 0n || value > 0xffffffffffffffffn) throw new RecordEncodeError(where, `must be a bigint in 0..2^64-1, got ${String(value)}`);
   return value;
 }
 
@@ -727,27 +797,28 @@ function utf8Length(value: string): number {
 }
 
 function writeFixedBytes(view: DataView, offset: number, value: Uint8Array, size: number, where: string): void {
-  if (!(value instanceof Uint8Array) || value.length > size) throw new RangeError(`${where} must be a Uint8Array of at most ${size} bytes`);
+  if (!(value instanceof Uint8Array) || value.length > size) throw new RecordEncodeError(where, `must be a Uint8Array of at most ${size} bytes`);
   const target = new Uint8Array(view.buffer, view.byteOffset + offset, size);
   target.fill(0);
   target.set(value);
 }
 
 function writeBytes(view: DataView, offset: number, value: Uint8Array, max: number, where: string): number {
-  if (!(value instanceof Uint8Array) || value.length > max) throw new RangeError(`${where} must be a Uint8Array of at most ${max} bytes`);
+  if (!(value instanceof Uint8Array) || value.length > max) throw new RecordEncodeError(where, `must be a Uint8Array of at most ${max} bytes`);
   new Uint8Array(view.buffer, view.byteOffset + offset, value.length).set(value);
   return value.length;
 }
 
 function writeUtf8(view: DataView, offset: number, value: string, max: number, where: string): number {
+  if (typeof value !== 'string') throw new RecordEncodeError(where, 'must be a string');
   const bytes = utf8Encoder.encode(value);
-  if (bytes.length > max) throw new RangeError(`${where} is ${bytes.length} UTF-8 bytes; at most ${max} fit`);
+  if (bytes.length > max) throw new RecordEncodeError(where, `is ${bytes.length} UTF-8 bytes; at most ${max} fit`);
   new Uint8Array(view.buffer, view.byteOffset + offset, bytes.length).set(bytes);
   return bytes.length;
 }
 
 function writeUtf16(view: DataView, offset: number, value: string, max: number, where: string): number {
-  if (value.length * 2 > max) throw new RangeError(`${where} is ${value.length * 2} UTF-16 bytes; at most ${max} fit`);
+  if (typeof value !== 'string' || value.length * 2 > max) throw new RecordEncodeError(where, `must be a string of at most ${max / 2} UTF-16 units`);
   for (let i = 0; i < value.length; i++) view.setUint16(offset + i * 2, value.charCodeAt(i), true);
   return value.length * 2;
 }
@@ -780,7 +851,7 @@ export function decodeRecordHeader(view: DataView, offset = 0): RecordHeader {
 }
 /** Encodes a {@link RecordHeader} into `view` at `offset` (24 bytes); reserved fields are written as zero. */
 export function encodeRecordHeader(view: DataView, offset: number, value: RecordHeader): number {
-  need(view, offset, 24, "RecordHeader");
+  room(view, offset, 24, "RecordHeader");
   view.setUint16(offset + 0, checkUint(value.type, 16, "RecordHeader.type"), true);
   view.setUint16(offset + 2, checkUint(value.flags, 16, "RecordHeader.flags"), true);
   view.setUint32(offset + 4, checkUint(value.size, 32, "RecordHeader.size"), true);
@@ -823,7 +894,7 @@ export function decodeFlowEndpoints(view: DataView, offset = 0): FlowEndpoints {
 }
 /** Encodes a {@link FlowEndpoints} into `view` at `offset` (40 bytes); reserved fields are written as zero. */
 export function encodeFlowEndpoints(view: DataView, offset: number, value: FlowEndpoints): number {
-  need(view, offset, 40, "FlowEndpoints");
+  room(view, offset, 40, "FlowEndpoints");
   view.setUint8(offset + 0, checkUint(value.ipVersion, 8, "FlowEndpoints.ipVersion"));
   view.setUint8(offset + 1, checkUint(value.ipProtocol, 8, "FlowEndpoints.ipProtocol"));
   view.setUint8(offset + 2, checkUint(value.direction, 8, "FlowEndpoints.direction"));
@@ -872,7 +943,7 @@ export function decodeVersionInfo(view: DataView, offset = 0): VersionInfo {
 }
 /** Encodes a {@link VersionInfo} into `view` at `offset` (32 bytes); reserved fields are written as zero. */
 export function encodeVersionInfo(view: DataView, offset: number, value: VersionInfo): number {
-  need(view, offset, 32, "VersionInfo");
+  room(view, offset, 32, "VersionInfo");
   view.setUint32(offset + 0, checkUint(value.contractVersion, 32, "VersionInfo.contractVersion"), true);
   view.setUint32(offset + 4, checkUint(value.driverVersion, 32, "VersionInfo.driverVersion"), true);
   view.setUint32(offset + 8, checkUint(value.features, 32, "VersionInfo.features"), true);
@@ -915,7 +986,7 @@ export function decodeSessionConfig(view: DataView, offset = 0): SessionConfig {
 }
 /** Encodes a {@link SessionConfig} into `view` at `offset` (24 bytes); reserved fields are written as zero. */
 export function encodeSessionConfig(view: DataView, offset: number, value: SessionConfig): number {
-  need(view, offset, 24, "SessionConfig");
+  room(view, offset, 24, "SessionConfig");
   view.setUint32(offset + 0, checkUint(value.structSize, 32, "SessionConfig.structSize"), true);
   view.setUint32(offset + 4, checkUint(value.flags, 32, "SessionConfig.flags"), true);
   view.setUint32(offset + 8, checkUint(value.inspectBudget, 32, "SessionConfig.inspectBudget"), true);
@@ -950,7 +1021,7 @@ export function decodeSessionInfo(view: DataView, offset = 0): SessionInfo {
 }
 /** Encodes a {@link SessionInfo} into `view` at `offset` (48 bytes); reserved fields are written as zero. */
 export function encodeSessionInfo(view: DataView, offset: number, value: SessionInfo): number {
-  need(view, offset, 48, "SessionInfo");
+  room(view, offset, 48, "SessionInfo");
   view.setUint32(offset + 0, checkUint(value.sessionId, 32, "SessionInfo.sessionId"), true);
   view.setUint32(offset + 4, checkUint(value.state, 32, "SessionInfo.state"), true);
   view.setBigUint64(offset + 8, checkU64(value.scopeKey, "SessionInfo.scopeKey"), true);
@@ -979,7 +1050,7 @@ export function decodeReadRequest(view: DataView, offset = 0): ReadRequest {
 }
 /** Encodes a {@link ReadRequest} into `view` at `offset` (8 bytes); reserved fields are written as zero. */
 export function encodeReadRequest(view: DataView, offset: number, value: ReadRequest): number {
-  need(view, offset, 8, "ReadRequest");
+  room(view, offset, 8, "ReadRequest");
   view.setUint32(offset + 0, checkUint(value.timeoutMs, 32, "ReadRequest.timeoutMs"), true);
   view.setUint32(offset + 4, checkUint(value.maxRecords, 32, "ReadRequest.maxRecords"), true);
   return 8;
@@ -1007,7 +1078,7 @@ export function decodeReadResult(view: DataView, offset = 0): ReadResult {
 }
 /** Encodes a {@link ReadResult} into `view` at `offset` (16 bytes); reserved fields are written as zero. */
 export function encodeReadResult(view: DataView, offset: number, value: ReadResult): number {
-  need(view, offset, 16, "ReadResult");
+  room(view, offset, 16, "ReadResult");
   view.setUint32(offset + 0, checkUint(value.recordCount, 32, "ReadResult.recordCount"), true);
   view.setUint32(offset + 4, checkUint(value.bytesUsed, 32, "ReadResult.bytesUsed"), true);
   view.setUint32(offset + 8, checkUint(value.flags, 32, "ReadResult.flags"), true);
@@ -1067,7 +1138,7 @@ export function decodeSessionCounters(view: DataView, offset = 0): SessionCounte
 }
 /** Encodes a {@link SessionCounters} into `view` at `offset` (88 bytes); reserved fields are written as zero. */
 export function encodeSessionCounters(view: DataView, offset: number, value: SessionCounters): number {
-  need(view, offset, 88, "SessionCounters");
+  room(view, offset, 88, "SessionCounters");
   view.setBigUint64(offset + 0, checkU64(value.eventsProduced, "SessionCounters.eventsProduced"), true);
   view.setBigUint64(offset + 8, checkU64(value.eventsDelivered, "SessionCounters.eventsDelivered"), true);
   view.setBigUint64(offset + 16, checkU64(value.eventsDropped, "SessionCounters.eventsDropped"), true);
@@ -1140,7 +1211,7 @@ export function decodeGlobalCounters(view: DataView, offset = 0): GlobalCounters
 }
 /** Encodes a {@link GlobalCounters} into `view` at `offset` (96 bytes); reserved fields are written as zero. */
 export function encodeGlobalCounters(view: DataView, offset: number, value: GlobalCounters): number {
-  need(view, offset, 96, "GlobalCounters");
+  room(view, offset, 96, "GlobalCounters");
   view.setBigUint64(offset + 0, checkU64(value.flowsTotal, "GlobalCounters.flowsTotal"), true);
   view.setBigUint64(offset + 8, checkU64(value.classifyCalls, "GlobalCounters.classifyCalls"), true);
   view.setBigUint64(offset + 16, checkU64(value.streamBytesInspected, "GlobalCounters.streamBytesInspected"), true);
@@ -1178,7 +1249,7 @@ export function decodeCounters(view: DataView, offset = 0): Counters {
 }
 /** Encodes a {@link Counters} into `view` at `offset` (184 bytes); reserved fields are written as zero. */
 export function encodeCounters(view: DataView, offset: number, value: Counters): number {
-  need(view, offset, 184, "Counters");
+  room(view, offset, 184, "Counters");
   encodeSessionCounters(view, offset + 0, value.session);
   encodeGlobalCounters(view, offset + 88, value.global);
   return 184;
@@ -1203,7 +1274,7 @@ export function decodeListFlowsRequest(view: DataView, offset = 0): ListFlowsReq
 }
 /** Encodes a {@link ListFlowsRequest} into `view` at `offset` (16 bytes); reserved fields are written as zero. */
 export function encodeListFlowsRequest(view: DataView, offset: number, value: ListFlowsRequest): number {
-  need(view, offset, 16, "ListFlowsRequest");
+  room(view, offset, 16, "ListFlowsRequest");
   view.setBigUint64(offset + 0, checkU64(value.cursor, "ListFlowsRequest.cursor"), true);
   view.setUint32(offset + 8, checkUint(value.maxFlows, 32, "ListFlowsRequest.maxFlows"), true);
   zero(view, offset + 12, 4);
@@ -1218,25 +1289,30 @@ export interface ListFlowsResult {
   flags: number;
   /** Pass as cursor to get the next page. */
   nextCursor: bigint;
+  /** Bytes of the output used, this header included. */
+  bytesUsed: number;
 }
 /** Size in bytes of the fixed part of {@link ListFlowsResult}. */
-export const LIST_FLOWS_RESULT_SIZE = 16;
+export const LIST_FLOWS_RESULT_SIZE = 24;
 /** Decodes a {@link ListFlowsResult} from `view` at `offset`. */
 export function decodeListFlowsResult(view: DataView, offset = 0): ListFlowsResult {
-  need(view, offset, 16, "ListFlowsResult");
+  need(view, offset, 24, "ListFlowsResult");
   return {
     flowCount: view.getUint32(offset + 0, true),
     flags: view.getUint32(offset + 4, true),
     nextCursor: view.getBigUint64(offset + 8, true),
+    bytesUsed: view.getUint32(offset + 16, true),
   };
 }
-/** Encodes a {@link ListFlowsResult} into `view` at `offset` (16 bytes); reserved fields are written as zero. */
+/** Encodes a {@link ListFlowsResult} into `view` at `offset` (24 bytes); reserved fields are written as zero. */
 export function encodeListFlowsResult(view: DataView, offset: number, value: ListFlowsResult): number {
-  need(view, offset, 16, "ListFlowsResult");
+  room(view, offset, 24, "ListFlowsResult");
   view.setUint32(offset + 0, checkUint(value.flowCount, 32, "ListFlowsResult.flowCount"), true);
   view.setUint32(offset + 4, checkUint(value.flags, 32, "ListFlowsResult.flags"), true);
   view.setBigUint64(offset + 8, checkU64(value.nextCursor, "ListFlowsResult.nextCursor"), true);
-  return 16;
+  view.setUint32(offset + 16, checkUint(value.bytesUsed, 32, "ListFlowsResult.bytesUsed"), true);
+  zero(view, offset + 20, 4);
+  return 24;
 }
 
 /** A flow of a monitored application was established and got a flow context. */
@@ -1281,7 +1357,7 @@ export function sizeOfFlowEstablishedRecord(value: FlowEstablishedRecord): numbe
 }
 /** Encodes a {@link FlowEstablishedRecord} into `view` at `offset` and returns the bytes written. header.type, header.size and the tail lengths are computed from the value; a tail member longer than its maximum is refused. */
 export function encodeFlowEstablishedRecord(view: DataView, offset: number, value: FlowEstablishedRecord): number {
-  need(view, offset, sizeOfFlowEstablishedRecord(value), "FlowEstablishedRecord");
+  room(view, offset, sizeOfFlowEstablishedRecord(value), "FlowEstablishedRecord");
   const size = sizeOfFlowEstablishedRecord(value);
   let tail = offset + 80;
   const appPathLength = writeUtf16(view, tail, value.appPath, 2048, "FlowEstablishedRecord.appPath");
@@ -1378,7 +1454,7 @@ export function sizeOfFlowClassifiedRecord(value: FlowClassifiedRecord): number 
 }
 /** Encodes a {@link FlowClassifiedRecord} into `view` at `offset` and returns the bytes written. header.type, header.size and the tail lengths are computed from the value; a tail member longer than its maximum is refused. */
 export function encodeFlowClassifiedRecord(view: DataView, offset: number, value: FlowClassifiedRecord): number {
-  need(view, offset, sizeOfFlowClassifiedRecord(value), "FlowClassifiedRecord");
+  room(view, offset, sizeOfFlowClassifiedRecord(value), "FlowClassifiedRecord");
   const size = sizeOfFlowClassifiedRecord(value);
   let tail = offset + 48;
   const sniLength = writeUtf8(view, tail, value.sni, 255, "FlowClassifiedRecord.sni");
@@ -1457,7 +1533,7 @@ export function sizeOfStreamDataRecord(value: StreamDataRecord): number {
 }
 /** Encodes a {@link StreamDataRecord} into `view` at `offset` and returns the bytes written. header.type, header.size and the tail lengths are computed from the value; a tail member longer than its maximum is refused. */
 export function encodeStreamDataRecord(view: DataView, offset: number, value: StreamDataRecord): number {
-  need(view, offset, sizeOfStreamDataRecord(value), "StreamDataRecord");
+  room(view, offset, sizeOfStreamDataRecord(value), "StreamDataRecord");
   const size = sizeOfStreamDataRecord(value);
   let tail = offset + 48;
   const dataLength = writeBytes(view, tail, value.data, 2048, "StreamDataRecord.data");
@@ -1527,7 +1603,7 @@ export function sizeOfPacketTaggedRecord(value: PacketTaggedRecord): number {
 }
 /** Encodes a {@link PacketTaggedRecord} into `view` at `offset` and returns the bytes written. header.type, header.size and the tail lengths are computed from the value; a tail member longer than its maximum is refused. */
 export function encodePacketTaggedRecord(view: DataView, offset: number, value: PacketTaggedRecord): number {
-  need(view, offset, sizeOfPacketTaggedRecord(value), "PacketTaggedRecord");
+  room(view, offset, sizeOfPacketTaggedRecord(value), "PacketTaggedRecord");
   const size = sizeOfPacketTaggedRecord(value);
   let tail = offset + 48;
   const snapLength = writeBytes(view, tail, value.snap, 2048, "PacketTaggedRecord.snap");
@@ -1588,7 +1664,7 @@ export function sizeOfPacketNotifyRecord(value: PacketNotifyRecord): number {
 }
 /** Encodes a {@link PacketNotifyRecord} into `view` at `offset` and returns the bytes written. header.type, header.size and the tail lengths are computed from the value; a tail member longer than its maximum is refused. */
 export function encodePacketNotifyRecord(view: DataView, offset: number, value: PacketNotifyRecord): number {
-  need(view, offset, sizeOfPacketNotifyRecord(value), "PacketNotifyRecord");
+  room(view, offset, sizeOfPacketNotifyRecord(value), "PacketNotifyRecord");
   const size = sizeOfPacketNotifyRecord(value);
   let tail = offset + 48;
   zero(view, tail, offset + size - tail);
@@ -1600,6 +1676,68 @@ export function encodePacketNotifyRecord(view: DataView, offset: number, value: 
   view.setUint16(offset + 44, checkUint(value.notifyFlags, 16, "PacketNotifyRecord.notifyFlags"), true);
   zero(view, offset + 46, 2);
   view.setUint16(offset + 0, 5, true);
+  view.setUint32(offset + 4, size, true);
+  return size;
+}
+
+/** A tagged packet was seen at a discard layer (the callout found its context with FwpsNetBufferListRetrieveContext0). Its CONTEXT_REMOVED notify still follows. */
+export interface PacketDiscardedRecord {
+  /** Record kind (header.type as a name). */
+  kind: "PACKET_DISCARDED";
+  /** Common header. */
+  header: RecordHeader;
+  /** Context of the discarded NBL: the packet of the PACKET_TAGGED record with this context. */
+  context: bigint;
+  /** FWPS_DISCARD_MODULE0 of the discard metadata (0 network, 1 transport, 2 general), or 0xFFFFFFFF when absent. */
+  discardModule: number;
+  /** Discard reason code of the discard metadata, or 0xFFFFFFFF when absent. */
+  discardReason: number;
+  /** Filter that discarded the packet when the reason names one (FWPS_DISCARD_MODULE_GENERAL + filter), else 0. */
+  filterId: bigint;
+  /** FWPS runtime layer id of the discard layer. */
+  layerId: number;
+  /** Direction of the packet. Values: {@link Direction}. */
+  direction: number;
+}
+/** Size in bytes of the fixed part of {@link PacketDiscardedRecord}. */
+export const PACKET_DISCARDED_RECORD_SIZE = 56;
+/** Decodes a {@link PacketDiscardedRecord} from `view` at `offset`; checks the header size and every tail length against the record and the view. */
+export function decodePacketDiscardedRecord(view: DataView, offset = 0): PacketDiscardedRecord {
+  need(view, offset, 56, "PacketDiscardedRecord");
+  const size = view.getUint32(offset + 4, true);
+  if (size < 56 || size % 8 !== 0 || offset + size > view.byteLength) throw new RecordDecodeError("PacketDiscardedRecord", offset, `header.size ${size} is not a multiple of 8 between 56 and the ${view.byteLength - offset} bytes left`);
+  let tail = offset + 56;
+  return {
+    kind: "PACKET_DISCARDED",
+    header: decodeRecordHeader(view, offset + 0),
+    context: view.getBigUint64(offset + 24, true),
+    discardModule: view.getUint32(offset + 32, true),
+    discardReason: view.getUint32(offset + 36, true),
+    filterId: view.getBigUint64(offset + 40, true),
+    layerId: view.getUint16(offset + 48, true),
+    direction: view.getUint8(offset + 50),
+  };
+}
+/** Size in bytes of the encoded {@link PacketDiscardedRecord} `value` (fixed part, tail, padding to 8). */
+export function sizeOfPacketDiscardedRecord(value: PacketDiscardedRecord): number {
+  return align8(56);
+}
+/** Encodes a {@link PacketDiscardedRecord} into `view` at `offset` and returns the bytes written. header.type, header.size and the tail lengths are computed from the value; a tail member longer than its maximum is refused. */
+export function encodePacketDiscardedRecord(view: DataView, offset: number, value: PacketDiscardedRecord): number {
+  room(view, offset, sizeOfPacketDiscardedRecord(value), "PacketDiscardedRecord");
+  const size = sizeOfPacketDiscardedRecord(value);
+  let tail = offset + 56;
+  zero(view, tail, offset + size - tail);
+  encodeRecordHeader(view, offset + 0, value.header);
+  view.setBigUint64(offset + 24, checkU64(value.context, "PacketDiscardedRecord.context"), true);
+  view.setUint32(offset + 32, checkUint(value.discardModule, 32, "PacketDiscardedRecord.discardModule"), true);
+  view.setUint32(offset + 36, checkUint(value.discardReason, 32, "PacketDiscardedRecord.discardReason"), true);
+  view.setBigUint64(offset + 40, checkU64(value.filterId, "PacketDiscardedRecord.filterId"), true);
+  view.setUint16(offset + 48, checkUint(value.layerId, 16, "PacketDiscardedRecord.layerId"), true);
+  view.setUint8(offset + 50, checkUint(value.direction, 8, "PacketDiscardedRecord.direction"));
+  zero(view, offset + 51, 1);
+  zero(view, offset + 52, 4);
+  view.setUint16(offset + 0, 9, true);
   view.setUint32(offset + 4, size, true);
   return size;
 }
@@ -1618,7 +1756,7 @@ export interface FlowDeletedRecord {
   bytesIn: bigint;
   /** Packets of the flow tagged. */
   packetsTagged: bigint;
-  /** Tagged packets removed without ever leaving the stack. */
+  /** Outbound tagged packets removed without ever leaving the stack, plus tagged packets reported at a discard layer. */
   packetsDropped: bigint;
   /** Stream indications sent. */
   segmentsOut: number;
@@ -1657,7 +1795,7 @@ export function sizeOfFlowDeletedRecord(value: FlowDeletedRecord): number {
 }
 /** Encodes a {@link FlowDeletedRecord} into `view` at `offset` and returns the bytes written. header.type, header.size and the tail lengths are computed from the value; a tail member longer than its maximum is refused. */
 export function encodeFlowDeletedRecord(view: DataView, offset: number, value: FlowDeletedRecord): number {
-  need(view, offset, sizeOfFlowDeletedRecord(value), "FlowDeletedRecord");
+  room(view, offset, sizeOfFlowDeletedRecord(value), "FlowDeletedRecord");
   const size = sizeOfFlowDeletedRecord(value);
   let tail = offset + 80;
   zero(view, tail, offset + size - tail);
@@ -1712,7 +1850,7 @@ export function sizeOfLossRecord(value: LossRecord): number {
 }
 /** Encodes a {@link LossRecord} into `view` at `offset` and returns the bytes written. header.type, header.size and the tail lengths are computed from the value; a tail member longer than its maximum is refused. */
 export function encodeLossRecord(view: DataView, offset: number, value: LossRecord): number {
-  need(view, offset, sizeOfLossRecord(value), "LossRecord");
+  room(view, offset, sizeOfLossRecord(value), "LossRecord");
   const size = sizeOfLossRecord(value);
   let tail = offset + 48;
   zero(view, tail, offset + size - tail);
@@ -1786,7 +1924,7 @@ export function sizeOfFlowInfoRecord(value: FlowInfoRecord): number {
 }
 /** Encodes a {@link FlowInfoRecord} into `view` at `offset` and returns the bytes written. header.type, header.size and the tail lengths are computed from the value; a tail member longer than its maximum is refused. */
 export function encodeFlowInfoRecord(view: DataView, offset: number, value: FlowInfoRecord): number {
-  need(view, offset, sizeOfFlowInfoRecord(value), "FlowInfoRecord");
+  room(view, offset, sizeOfFlowInfoRecord(value), "FlowInfoRecord");
   const size = sizeOfFlowInfoRecord(value);
   let tail = offset + 120;
   const appPathLength = writeUtf16(view, tail, value.appPath, 2048, "FlowInfoRecord.appPath");
@@ -1811,7 +1949,7 @@ export function encodeFlowInfoRecord(view: DataView, offset: number, value: Flow
 }
 
 /** Any record of the contract, discriminated by `kind`. */
-export type ContractRecord = FlowEstablishedRecord | FlowClassifiedRecord | StreamDataRecord | PacketTaggedRecord | PacketNotifyRecord | FlowDeletedRecord | LossRecord | FlowInfoRecord;
+export type ContractRecord = FlowEstablishedRecord | FlowClassifiedRecord | StreamDataRecord | PacketTaggedRecord | PacketNotifyRecord | PacketDiscardedRecord | FlowDeletedRecord | LossRecord | FlowInfoRecord;
 /** A record whose type this client does not know (a newer driver of the same major version); skip it by header.size. */
 export interface UnknownRecord {
   /** Always "UNKNOWN". */
@@ -1820,7 +1958,7 @@ export interface UnknownRecord {
   header: RecordHeader;
 }
 /** Largest encoded size of each record kind. */
-export const MAX_RECORD_SIZE = { FLOW_ESTABLISHED: 2128, FLOW_CLASSIFIED: 1600, STREAM_DATA: 2096, PACKET_TAGGED: 2096, PACKET_NOTIFY: 48, FLOW_DELETED: 80, LOSS: 48, FLOW_INFO: 2168 } as const;
+export const MAX_RECORD_SIZE = { FLOW_ESTABLISHED: 2128, FLOW_CLASSIFIED: 1600, STREAM_DATA: 2096, PACKET_TAGGED: 2096, PACKET_NOTIFY: 48, PACKET_DISCARDED: 56, FLOW_DELETED: 80, LOSS: 48, FLOW_INFO: 2168 } as const;
 /** Decodes the record at `offset`, whatever its type. Read `header.size` bytes further for the next one. */
 export function decodeRecord(view: DataView, offset = 0): ContractRecord | UnknownRecord {
   const header = decodeRecordHeader(view, offset);
@@ -1830,6 +1968,7 @@ export function decodeRecord(view: DataView, offset = 0): ContractRecord | Unkno
     case 3: return decodeStreamDataRecord(view, offset);
     case 4: return decodePacketTaggedRecord(view, offset);
     case 5: return decodePacketNotifyRecord(view, offset);
+    case 9: return decodePacketDiscardedRecord(view, offset);
     case 6: return decodeFlowDeletedRecord(view, offset);
     case 7: return decodeLossRecord(view, offset);
     case 8: return decodeFlowInfoRecord(view, offset);
@@ -1846,6 +1985,7 @@ export function sizeOfRecord(value: ContractRecord): number {
     case "STREAM_DATA": return sizeOfStreamDataRecord(value);
     case "PACKET_TAGGED": return sizeOfPacketTaggedRecord(value);
     case "PACKET_NOTIFY": return sizeOfPacketNotifyRecord(value);
+    case "PACKET_DISCARDED": return sizeOfPacketDiscardedRecord(value);
     case "FLOW_DELETED": return sizeOfFlowDeletedRecord(value);
     case "LOSS": return sizeOfLossRecord(value);
     case "FLOW_INFO": return sizeOfFlowInfoRecord(value);
@@ -1859,6 +1999,7 @@ export function encodeRecord(view: DataView, offset: number, value: ContractReco
     case "STREAM_DATA": return encodeStreamDataRecord(view, offset, value);
     case "PACKET_TAGGED": return encodePacketTaggedRecord(view, offset, value);
     case "PACKET_NOTIFY": return encodePacketNotifyRecord(view, offset, value);
+    case "PACKET_DISCARDED": return encodePacketDiscardedRecord(view, offset, value);
     case "FLOW_DELETED": return encodeFlowDeletedRecord(view, offset, value);
     case "LOSS": return encodeLossRecord(view, offset, value);
     case "FLOW_INFO": return encodeFlowInfoRecord(view, offset, value);

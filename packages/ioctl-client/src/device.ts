@@ -7,9 +7,11 @@ import {
   COUNTERS_SIZE,
   CONTRACT_VERSION_MAJOR,
   ConfigFlags,
+  DEFAULT_CONFIG_FLAGS,
   DEFAULT_INSPECT_BUDGET,
   DEFAULT_RING_BYTES,
   DEFAULT_SNAP_LEN,
+  DEFAULT_TAG_LAYERS,
   DEVICE_PATH,
   FeatureFlags,
   IOCTLS,
@@ -19,6 +21,7 @@ import {
   MAX_INSPECT_BUDGET,
   MAX_RING_BYTES,
   MAX_SNAP_LEN,
+  MIN_INSPECT_BUDGET,
   MIN_READ_OUTPUT,
   MIN_RING_BYTES,
   READ_REQUEST_SIZE,
@@ -97,11 +100,11 @@ export type SessionOptions = Omit<SessionConfig, 'structSize'>;
  * defaults, stream inspection on, no packet tagging.
  */
 export const DEFAULT_SESSION_OPTIONS: Readonly<SessionOptions> = Object.freeze({
-  flags: ConfigFlags.INSPECT_STREAMS,
+  flags: DEFAULT_CONFIG_FLAGS,
   inspectBudget: DEFAULT_INSPECT_BUDGET,
   ringBytes: DEFAULT_RING_BYTES,
   snapLen: DEFAULT_SNAP_LEN,
-  tagLayers: 0,
+  tagLayers: DEFAULT_TAG_LAYERS,
 });
 
 /** Default size of the READ_EVENTS output buffer: 256 KiB. */
@@ -476,13 +479,16 @@ export class WfpKitDevice implements AsyncDisposable {
       const result = await this.#call('listFlows', 'LIST_FLOWS', input, bufferSize);
       const view = outputView(result, LIST_FLOWS_RESULT_SIZE, 'ListFlowsResult');
       const page = decodeListFlowsResult(view, 0);
+      if (page.bytesUsed < LIST_FLOWS_RESULT_SIZE || page.bytesUsed > view.byteLength) {
+        throw new RecordDecodeError('ListFlowsResult', 0, `bytesUsed ${page.bytesUsed} is outside ${LIST_FLOWS_RESULT_SIZE}..${view.byteLength} (the bytes returned)`);
+      }
       const flows: FlowInfoRecord[] = [];
       let offset = LIST_FLOWS_RESULT_SIZE;
       for (let i = 0; i < page.flowCount; i++) {
-        if (offset + RECORD_HEADER_SIZE > view.byteLength) {
-          throw new RecordDecodeError('RecordHeader', offset, `flow ${i + 1} of ${page.flowCount} starts past the ${view.byteLength} bytes returned`);
+        if (offset + RECORD_HEADER_SIZE > page.bytesUsed) {
+          throw new RecordDecodeError('RecordHeader', offset, `flow ${i + 1} of ${page.flowCount} starts past the ${page.bytesUsed} bytes used`);
         }
-        const record = decodeRecord(view, offset);
+        const record = decodeRecord(new DataView(view.buffer, view.byteOffset, page.bytesUsed), offset);
         if (record.kind === 'FLOW_INFO') flows.push(record);
         else if (record.kind !== 'UNKNOWN') throw new RecordDecodeError('FlowInfoRecord', offset, `LIST_FLOWS returned a ${record.kind} record`);
         offset += record.header.size;
@@ -559,7 +565,7 @@ export class WfpKitDevice implements AsyncDisposable {
     if ((flags & ~ALL_CONFIG_FLAGS) !== 0) {
       throw new InvalidArgumentError('configure', 'flags', flags, `a combination of ConfigFlags (mask 0x${ALL_CONFIG_FLAGS.toString(16)})`);
     }
-    const inspectBudget = checkInt('configure', 'inspectBudget', merged.inspectBudget, 1, Math.min(MAX_INSPECT_BUDGET, v.maxInspectBudget));
+    const inspectBudget = checkInt('configure', 'inspectBudget', merged.inspectBudget, MIN_INSPECT_BUDGET, Math.min(MAX_INSPECT_BUDGET, v.maxInspectBudget));
     const ringLow = Math.max(MIN_RING_BYTES, v.minRingBytes);
     const ringHigh = Math.min(MAX_RING_BYTES, v.maxRingBytes);
     const ringBytes = checkInt('configure', 'ringBytes', merged.ringBytes, ringLow, ringHigh);

@@ -231,6 +231,22 @@ describe('IOCTLs: request encoding and response decoding', () => {
     await device.close();
   });
 
+  it('listFlows() refuses a page whose bytesUsed disagrees with the bytes returned', async () => {
+    const { device, transport } = await openDevice();
+    const reply = listReply([flowInfo(1n)], 0, 0n);
+    if (!('output' in reply)) throw new Error('listReply gives an output');
+    const { output } = reply;
+    const view = new DataView(output.buffer, output.byteOffset, output.byteLength);
+    expect(view.getUint32(16, true)).toBe(output.byteLength);
+    view.setUint32(16, output.byteLength + 8, true);
+    transport.reply('LIST_FLOWS', reply);
+    const iterate = async (): Promise<void> => {
+      for await (const flow of device.listFlows()) void flow;
+    };
+    await expect(iterate()).rejects.toThrow(`bytesUsed ${output.byteLength + 8} is outside 24..${output.byteLength}`);
+    await device.close();
+  });
+
   it('listFlows() refuses a buffer smaller than LIST_FLOWS needs', async () => {
     const { device, transport } = await openDevice();
     const iterate = async (): Promise<void> => {
@@ -300,7 +316,7 @@ describe('client-side validation', () => {
     [{ ringBytes: 65540 }, 'ringBytes', 'configure: ringBytes must be a multiple of 8 in 65536..67108864, got 65540 (0x10004)'],
     [{ snapLen: 2049 }, 'snapLen', 'configure: snapLen must be an integer in 0..2048, got 2049 (0x801)'],
     [{ snapLen: 1.5 }, 'snapLen', 'configure: snapLen must be an integer in 0..2048, got 1.5'],
-    [{ flags: 0x20 }, 'flags', 'configure: flags must be a combination of ConfigFlags (mask 0x1f), got 32'],
+    [{ flags: 0x40 }, 'flags', 'configure: flags must be a combination of ConfigFlags (mask 0x3f), got 64'],
     [{ tagLayers: 0x100 }, 'tagLayers', 'configure: tagLayers must be a combination of TagLayer (mask 0xff), got 256 (0x100)'],
     [{ flags: -1 }, 'flags', 'configure: flags must be an integer in 0..4294967295, got -1'],
   ])('refuses %j without calling the transport', async (config, field, message) => {

@@ -55,7 +55,7 @@ function emitTail(r: RecordDef): string {
     lines.push(`#define ${p}_${screamingSnake(t.name)}_MAX ${t.max}u /* ${t.encoding}, length in ${t.lengthField}: ${comment(t.doc)} */`);
   }
   if (r.tail.length > 0) {
-    lines.push(`/* The tail (${r.tail.map((t) => t.name).join(', ')}) follows the fixed part at offset ${r.size}, in that order, then zero padding to a multiple of 8. */`);
+    lines.push(`/* The tail (${r.tail.map((t) => t.name).join(', ')}) follows the fixed part at offset ${r.size}, in that order, then zero padding to a multiple of 8.\n * Text members are cut on a character boundary when shortened (RECORD_FLAGS_TRUNCATED). */`);
   }
   return lines.join('\n');
 }

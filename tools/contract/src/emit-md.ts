@@ -53,7 +53,7 @@ Device type ${hex(schema.deviceType)}; code = CTL_CODE(device type, function, me
   out.push('## Constants\n\n| name | value | meaning |\n|---|---|---|');
   for (const c of schema.constants) out.push(`| \`${c.name}\` | \`${cell(String(c.value))}\` | ${cell(c.doc)} |`);
 
-  out.push('\n## Records\n\nEvery record starts with the common header; `header.size` covers the record\'s tail and padding, so a reader skips a record it does not know.\n');
+  out.push('\n## Records\n\nEvery record starts with the common header; `header.size` covers the record\'s tail and padding, so a reader skips a record it does not know. A writer that shortens a text member of a tail cuts it on a character boundary (never inside a UTF-8 sequence or a UTF-16 surrogate pair) and sets `RecordFlags.TRUNCATED`.\n');
   out.push(`### ${schema.header.name}\n\n${schema.header.doc}\n`);
   const header = laid.get(schema.header.name);
   if (header) out.push(structTable(header) + '\n');

@@ -103,7 +103,7 @@ function emitEncode(s: LaidOutStruct): string {
     lines.push(doc(`Encodes a {@link ${n}} into \`view\` at \`offset\` (${s.size} bytes); reserved fields are written as zero.`));
   }
   lines.push(`export function encode${n}(view: DataView, offset: number, value: ${n}): number {`);
-  lines.push(`  need(view, offset, ${rec ? `sizeOf${n}(value)` : s.size}, ${q(n)});`);
+  lines.push(`  room(view, offset, ${rec ? `sizeOf${n}(value)` : s.size}, ${q(n)});`);
   if (rec) {
     const r = s.def as RecordDef;
     lines.push(`  const size = sizeOf${n}(value);`);
@@ -159,6 +159,8 @@ const RUNTIME = `
 /** A record or struct could not be decoded: the bytes are not what the contract says. */
 export class RecordDecodeError extends RangeError {
   override name = 'RecordDecodeError';
+  /** Stable error code. */
+  readonly code = 'WFPKIT_RECORD_DECODE';
   constructor(
     /** The struct or record being decoded. */
     readonly struct: string,
@@ -170,9 +172,29 @@ export class RecordDecodeError extends RangeError {
   }
 }
 
+/** A value could not be encoded: a field is out of range, a tail too long, or the target too small. */
+export class RecordEncodeError extends RangeError {
+  override name = 'RecordEncodeError';
+  /** Stable error code. */
+  readonly code = 'WFPKIT_RECORD_ENCODE';
+  constructor(
+    /** The struct, record or field being encoded. */
+    readonly where: string,
+    detail: string,
+  ) {
+    super(\`cannot encode \${where}: \${detail}\`);
+  }
+}
+
 function need(view: DataView, offset: number, size: number, what: string): void {
   if (!Number.isInteger(offset) || offset < 0 || offset + size > view.byteLength) {
     throw new RecordDecodeError(what, offset, \`needs \${size} bytes but the view has \${Math.max(0, view.byteLength - offset)}\`);
+  }
+}
+
+function room(view: DataView, offset: number, size: number, what: string): void {
+  if (!Number.isInteger(offset) || offset < 0 || offset + size > view.byteLength) {
+    throw new RecordEncodeError(what, \`needs \${size} bytes at offset \${offset} but the view has \${Math.max(0, view.byteLength - offset)}\`);
   }
 }
 
@@ -181,12 +203,12 @@ function align8(n: number): number {
 }
 
 function checkUint(value: number, bits: number, where: string): number {
-  if (!Number.isInteger(value) || value < 0 || value >= 2 ** bits) throw new RangeError(\`\${where} must be an integer in 0..\${2 ** bits - 1}, got \${value}\`);
+  if (!Number.isInteger(value) || value < 0 || value >= 2 ** bits) throw new RecordEncodeError(where, \`must be an integer in 0..\${2 ** bits - 1}, got \${value}\`);
   return value;
 }
 
 function checkU64(value: bigint, where: string): bigint {
-  if (typeof value !== 'bigint' || value < 0n || value > 0xffffffffffffffffn) throw new RangeError(\`\${where} must be a bigint in 0..2^64-1, got \${String(value)}\`);
+  if (typeof value !== 'bigint' || value < 0n || value > 0xffffffffffffffffn) throw new RecordEncodeError(where, \`must be a bigint in 0..2^64-1, got \${String(value)}\`);
   return value;
 }
 
@@ -215,27 +237,28 @@ function utf8Length(value: string): number {
 }
 
 function writeFixedBytes(view: DataView, offset: number, value: Uint8Array, size: number, where: string): void {
-  if (!(value instanceof Uint8Array) || value.length > size) throw new RangeError(\`\${where} must be a Uint8Array of at most \${size} bytes\`);
+  if (!(value instanceof Uint8Array) || value.length > size) throw new RecordEncodeError(where, \`must be a Uint8Array of at most \${size} bytes\`);
   const target = new Uint8Array(view.buffer, view.byteOffset + offset, size);
   target.fill(0);
   target.set(value);
 }
 
 function writeBytes(view: DataView, offset: number, value: Uint8Array, max: number, where: string): number {
-  if (!(value instanceof Uint8Array) || value.length > max) throw new RangeError(\`\${where} must be a Uint8Array of at most \${max} bytes\`);
+  if (!(value instanceof Uint8Array) || value.length > max) throw new RecordEncodeError(where, \`must be a Uint8Array of at most \${max} bytes\`);
   new Uint8Array(view.buffer, view.byteOffset + offset, value.length).set(value);
   return value.length;
 }
 
 function writeUtf8(view: DataView, offset: number, value: string, max: number, where: string): number {
+  if (typeof value !== 'string') throw new RecordEncodeError(where, 'must be a string');
   const bytes = utf8Encoder.encode(value);
-  if (bytes.length > max) throw new RangeError(\`\${where} is \${bytes.length} UTF-8 bytes; at most \${max} fit\`);
+  if (bytes.length > max) throw new RecordEncodeError(where, \`is \${bytes.length} UTF-8 bytes; at most \${max} fit\`);
   new Uint8Array(view.buffer, view.byteOffset + offset, bytes.length).set(bytes);
   return bytes.length;
 }
 
 function writeUtf16(view: DataView, offset: number, value: string, max: number, where: string): number {
-  if (value.length * 2 > max) throw new RangeError(\`\${where} is \${value.length * 2} UTF-16 bytes; at most \${max} fit\`);
+  if (typeof value !== 'string' || value.length * 2 > max) throw new RecordEncodeError(where, \`must be a string of at most \${max / 2} UTF-16 units\`);
   for (let i = 0; i < value.length; i++) view.setUint16(offset + i * 2, value.charCodeAt(i), true);
   return value.length * 2;
 }
@@ -312,7 +335,7 @@ export interface IoctlDescriptor {
   /** What it does. */
   readonly doc: string;
   /** Win32 errors it can fail with (see {@link CONTRACT_ERRORS}). */
-  readonly errors: readonly string[];
+  readonly errors: readonly Win32ErrorName[];
 }
 `);
   out.push(doc('Every IOCTL of the contract, by name.'));
@@ -328,6 +351,8 @@ export interface IoctlDescriptor {
   out.push('} as const satisfies { readonly [name: string]: IoctlDescriptor };');
   out.push(doc('Name of an IOCTL of the contract.'));
   out.push('export type IoctlName = keyof typeof IOCTLS;');
+  out.push(doc('Every IOCTL of the contract, by control code.'));
+  out.push('export const IOCTL_BY_CODE: ReadonlyMap<number, IoctlDescriptor> = new Map(Object.values(IOCTLS).map((d) => [d.code, d]));');
 
   out.push(`
 /** A completion status of the driver and the Win32 error user mode sees for it. */
@@ -347,11 +372,15 @@ export interface ContractErrorInfo {
 }
 `);
   out.push(doc('Every error the driver reports, with its meaning and fix.'));
-  out.push('export const CONTRACT_ERRORS: readonly ContractErrorInfo[] = [');
+  out.push('export const CONTRACT_ERRORS = [');
   for (const e of schema.errors) {
     out.push(`  { name: ${q(e.name)}, win32: ${e.win32}, ntstatusName: ${q(e.ntstatusName)}, ntstatus: 0x${e.ntstatus.toString(16)}, meaning: ${q(e.meaning)}, fix: ${q(e.fix)} },`);
   }
-  out.push('];');
+  out.push('] as const satisfies readonly ContractErrorInfo[];');
+  out.push(doc('Name of a Win32 error the driver reports.'));
+  out.push('export type Win32ErrorName = (typeof CONTRACT_ERRORS)[number][\'name\'];');
+  out.push(doc('Every error of {@link CONTRACT_ERRORS}, by Win32 error number.'));
+  out.push('export const CONTRACT_ERROR_BY_WIN32: ReadonlyMap<number, ContractErrorInfo> = new Map(CONTRACT_ERRORS.map((e) => [e.win32, e]));');
 
   out.push('');
   out.push(doc("GUIDs of wfpkit's WFP objects (provider, sublayer, callouts), lower-case, without braces."));

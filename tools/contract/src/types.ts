@@ -23,6 +23,8 @@ export interface FieldDef {
 /**
  * A variable-length member stored after the fixed part of a record. The tail is the
  * concatenation of every var field in order; the record size is rounded up to 8.
+ * A writer that must shorten a utf8 or utf16le member cuts it on a character boundary
+ * (never inside a UTF-8 sequence or a surrogate pair) and sets RecordFlags.TRUNCATED.
  */
 export interface VarFieldDef {
   name: string;

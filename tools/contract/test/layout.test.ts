@@ -59,7 +59,7 @@ describe('layout checks', () => {
     const read = schema.ioctls.find((io) => io.name === 'READ_EVENTS');
     const largest = Math.max(...schema.records.filter((r) => read?.outputRecords?.includes(r.eventName)).map(maxRecordSize));
     expect(read?.minOutput).toBe(16 + largest);
-    expect(() => layOut(mutate((s) => { const io = s.ioctls.find((x) => x.name === 'LIST_FLOWS'); if (io) io.minOutput = 64; }))).toThrow(/LIST_FLOWS: minOutput must be 2184/);
+    expect(() => layOut(mutate((s) => { const io = s.ioctls.find((x) => x.name === 'LIST_FLOWS'); if (io) io.minOutput = 64; }))).toThrow(/LIST_FLOWS: minOutput must be 2192/);
     expect(() => layOut(mutate((s) => { const io = s.ioctls.find((x) => x.name === 'READ_EVENTS'); if (io) io.minOutput = 64; }))).toThrow(/MIN_READ_OUTPUT must equal/);
   });
 });

@@ -12,6 +12,7 @@ import type {
   FlowEstablishedRecord,
   FlowInfoRecord,
   LossRecord,
+  PacketDiscardedRecord,
   PacketNotifyRecord,
   PacketTaggedRecord,
   RecordHeader,
@@ -144,6 +145,19 @@ export function packetNotify(flowId = 0x1001n): PacketNotifyRecord {
   });
 }
 
+export function packetDiscarded(flowId = 0x1001n): PacketDiscardedRecord {
+  return finalize({
+    kind: 'PACKET_DISCARDED',
+    header: header(flowId, 133_500_000_000_000_450n),
+    context: 0xdead_beef_0000_0002n,
+    discardModule: 2,
+    discardReason: 1,
+    filterId: 0x1_0042n,
+    layerId: 15,
+    direction: 1,
+  });
+}
+
 export function flowDeleted(flowId = 0x1001n): FlowDeletedRecord {
   return finalize({
     kind: 'FLOW_DELETED',
@@ -189,7 +203,7 @@ export function flowInfo(flowId: bigint, appPath = UTF16_APP_PATH): FlowInfoReco
 
 /** One record of every kind READ_EVENTS returns, in a plausible order. */
 export function everyEventKind(): ContractRecord[] {
-  return [flowEstablished(), flowClassified(), flowClassifiedHttp(), streamData(), packetTagged(), packetNotify(), loss(), flowDeleted()];
+  return [flowEstablished(), flowClassified(), flowClassifiedHttp(), streamData(), packetTagged(), packetNotify(), packetDiscarded(), loss(), flowDeleted()];
 }
 
 /** Encodes records back to back starting at `offset` of a fresh buffer of `offset + their size`. */
@@ -313,6 +327,8 @@ export function randomRecord(kind: ContractRecord['kind'], r: Random): ContractR
       });
     case 'PACKET_NOTIFY':
       return finalize({ kind, header: r.header(), context: r.u64(), newContext: r.u64(), eventType: r.uint(16), layerId: r.uint(16), notifyFlags: r.uint(16) });
+    case 'PACKET_DISCARDED':
+      return finalize({ kind, header: r.header(), context: r.u64(), discardModule: r.uint(32), discardReason: r.uint(32), filterId: r.u64(), layerId: r.uint(16), direction: r.uint(8) });
     case 'FLOW_DELETED':
       return finalize({
         kind,

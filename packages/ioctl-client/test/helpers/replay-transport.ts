@@ -256,7 +256,7 @@ export function readReply(records: readonly ContractRecord[], flags = 0): Reply 
 
 /** LIST_FLOWS reply: a ListFlowsResult, then the FLOW_INFO records. */
 export function listReply(flows: readonly FlowInfoRecord[], flags: number, nextCursor: bigint): Reply {
-  const { bytes: out, view } = encodeRecords(flows, LIST_FLOWS_RESULT_SIZE);
-  encodeListFlowsResult(view, 0, { flowCount: flows.length, flags, nextCursor });
+  const { bytes: out, view, end } = encodeRecords(flows, LIST_FLOWS_RESULT_SIZE);
+  encodeListFlowsResult(view, 0, { flowCount: flows.length, flags, nextCursor, bytesUsed: end });
   return { output: out };
 }

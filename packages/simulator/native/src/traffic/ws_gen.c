@@ -562,6 +562,8 @@ static void write_pcap(void *user, uint64_t ts, const uint8_t *ip, uint32_t len)
 
 int ws_gen_write_pcap(ws_gen *g, const char *path, uint32_t linktype)
 {
+    if (!g || g->ran)
+        return WS_PCAP_E_ARG;
     pcap_ctx c = {NULL, 0};
     int rc = ws_pcap_writer_open(&c.w, path, linktype, 0);
     if (rc)

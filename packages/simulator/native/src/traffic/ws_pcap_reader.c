@@ -381,7 +381,9 @@ static void ng_ts(ws_pcap_reader *r, ws_pcap_packet *pkt, const ws_iface *ifc, u
     r->last_100ns = pkt->ts_100ns;
 }
 
-static int next_pcapng(ws_pcap_reader *r, ws_pcap_packet *pkt, ws_pcap_error *err)
+/* only_idbs: read the interface blocks that follow the section header at open
+   (so the link type is known before the first packet) and stop at anything else. */
+static int next_pcapng(ws_pcap_reader *r, ws_pcap_packet *pkt, ws_pcap_error *err, int only_idbs)
 {
     for (;;) {
         const uint8_t *h = NULL;
@@ -398,6 +400,8 @@ static int next_pcapng(ws_pcap_reader *r, ws_pcap_packet *pkt, ws_pcap_error *er
         if (rc)
             return rc;
         uint32_t type = ws_rd32(h, r->be);
+        if (only_idbs && type != PCAPNG_IDB)
+            return 0;
         if (type == PCAPNG_SHB) {
             if ((rc = read_shb(r, err, at)) != 0)
                 return rc;
@@ -522,7 +526,10 @@ static int open_common(ws_pcap_reader *r, ws_pcap_error *err)
     if (m == PCAPNG_SHB) {
         r->format = WS_PCAP_FORMAT_PCAPNG;
         r->linktype = 0;
-        return read_shb(r, err, 0);
+        int rc2 = read_shb(r, err, 0);
+        if (rc2 == 0)
+            rc2 = next_pcapng(r, NULL, err, 1);
+        return rc2 < 0 ? rc2 : 0;
     }
     return fail(r, err, WS_PCAP_E_FORMAT, 0, "unknown magic 0x%08x: not pcap or pcapng", m);
 }
@@ -591,7 +598,7 @@ int ws_pcap_next(ws_pcap_reader *r, ws_pcap_packet *pkt, ws_pcap_error *err)
             *err = r->sticky;
         return r->sticky.code;
     }
-    int rc = r->format == WS_PCAP_FORMAT_PCAPNG ? next_pcapng(r, pkt, err) : next_pcap(r, pkt, err);
+    int rc = r->format == WS_PCAP_FORMAT_PCAPNG ? next_pcapng(r, pkt, err, 0) : next_pcap(r, pkt, err);
     if (rc >= 0 && err)
         memset(err, 0, sizeof *err);
     return rc;

@@ -137,9 +137,24 @@ static void wk_cls_enter(wk_cls_dir *d, unsigned which)
 static size_t wk_cls_prefix_feed(wk_cls_dir *d, const uint8_t *p, size_t n)
 {
     size_t i;
-    if (d->pos == 0 && p[0] == 0x16) {
-        wk_cls_tls_start(d); /* consumes nothing: the TLS parser reads the record header */
-        return 0;
+    if (d->pos == 0) {
+        unsigned j;
+        if (p[0] == 0x16) {
+            wk_cls_tls_start(d); /* consumes nothing: the TLS parser reads the record header */
+            return 0;
+        }
+        /* Fast path: an opening whole in this call. Otherwise (or on a mismatch, to stop
+         * at the same byte whatever the segmentation) the byte-wise loop decides. */
+        for (j = 0; j < WK_CLS_OPENINGS; j++) {
+            const wk_cls_opening *o = &wk_cls_openings[j];
+            if ((uint8_t)o->text[0] == p[0] && n >= o->length &&
+                memcmp(p, o->text, o->length) == 0) {
+                d->cand = (uint16_t)(1u << j);
+                d->pos = o->length;
+                wk_cls_enter(d, j);
+                return o->length;
+            }
+        }
     }
     for (i = 0; i < n; i++) {
         unsigned j;

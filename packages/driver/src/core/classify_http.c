@@ -121,6 +121,17 @@ size_t wk_cls_http_req_feed(wk_cls_dir *d, const uint8_t *p, size_t n)
             }
             break;
         case H_LINE:
+            if (n - i >= sizeof wk_http_host - 1u && b != '\r' && b != '\n') {
+                /* Fast path: the name is here; the same decision as H_NAME byte by byte. */
+                if ((b | 0x20u) == 'h' && (p[i + 1] | 0x20u) == 'o' && (p[i + 2] | 0x20u) == 's' &&
+                    (p[i + 3] | 0x20u) == 't' && p[i + 4] == ':') {
+                    i += sizeof wk_http_host - 1u;
+                    d->stage = H_HOST_OWS;
+                } else {
+                    d->stage = H_SKIP_LINE; /* finds the same LF H_NAME would stop at */
+                }
+                break;
+            }
             if (b == '\r') {
                 i++;
                 d->stage = H_END_LF;

@@ -212,10 +212,10 @@ static void tls_copy_bytes(wk_cls_dir *d, const uint8_t *p, size_t n)
     }
 }
 
-/* The current step completed: act on its field and schedule the next step. */
-static void tls_next(wk_cls_dir *d)
+/* The current step completed: act on its field (h: the GATHERed bytes, in hbuf or
+ * straight in the caller's data) and schedule the next step. */
+static void tls_next(wk_cls_dir *d, const uint8_t *h)
 {
-    const uint8_t *h = d->hbuf;
     uint32_t v;
 
     switch (d->stage) {
@@ -417,22 +417,25 @@ static size_t tls_handshake(wk_cls_dir *d, const uint8_t *p, size_t n)
     while (d->phase == WK_CLS_PHASE_TLS) {
         size_t k;
         if (d->step != STEP_GATHER && d->left == 0) {
-            tls_next(d); /* an empty SKIP/COPY completes without a byte */
+            tls_next(d, d->hbuf); /* an empty SKIP/COPY completes without a byte */
             continue;
         }
         if (used == n) {
             break;
         }
         if (d->step == STEP_GATHER) {
-            k = (size_t)(d->need - d->have);
-            if (k > n - used) {
-                k = n - used;
+            if (d->have == 0 && n - used >= d->need) {
+                /* The whole field is here: read it in place. */
+                used += d->need;
+                tls_next(d, p + used - d->need);
+                continue;
             }
-            memcpy(d->hbuf + d->have, p + used, k);
-            d->have = (uint8_t)(d->have + k);
-            used += k;
+            /* The field straddles calls: collect it in hbuf (need <= 8). */
+            while (d->have < d->need && used < n) {
+                d->hbuf[d->have++] = p[used++];
+            }
             if (d->have == d->need) {
-                tls_next(d);
+                tls_next(d, d->hbuf);
             }
             continue;
         }
@@ -452,15 +455,22 @@ size_t wk_cls_tls_feed(wk_cls_dir *d, const uint8_t *p, size_t n)
     while (used < n && d->phase == WK_CLS_PHASE_TLS) {
         size_t k;
         if (d->recLeft == 0) {
+            const uint8_t *h;
             uint32_t len;
-            d->rhdr[d->rhave++] = p[used++];
-            if (d->rhave < 5) {
-                continue;
+            if (d->rhave == 0 && n - used >= 5) {
+                h = p + used; /* the whole record header is here */
+                used += 5;
+            } else {
+                d->rhdr[d->rhave++] = p[used++];
+                if (d->rhave < 5) {
+                    continue;
+                }
+                d->rhave = 0;
+                h = d->rhdr;
             }
-            d->rhave = 0;
-            len = ((uint32_t)d->rhdr[3] << 8) | d->rhdr[4];
-            if (d->rhdr[0] != TLS_CONTENT_HANDSHAKE || d->rhdr[1] != 3u || d->rhdr[2] > 4u ||
-                len == 0 || len > TLS_MAX_RECORD) {
+            len = ((uint32_t)h[3] << 8) | h[4];
+            if (h[0] != TLS_CONTENT_HANDSHAKE || h[1] != 3u || h[2] > 4u || len == 0 ||
+                len > TLS_MAX_RECORD) {
                 wk_cls_fail(d);
                 break;
             }

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Builds bench/core_bench.c with -O2 (as the driver is built) and runs it pinned to CPU 0
+# when taskset is available. Usage: sh packages/driver/bench/run.sh [runs]
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+driver=$(dirname "$here")
+cc=${CC:-cc}
+cflags="-std=c99 -O2 -Wall -Wextra -Werror"
+exe=${TMPDIR:-/tmp}/wfpkit-core-bench
+echo "build: $cc $cflags -I $driver/include -I $driver/src/core $here/core_bench.c $driver/src/core/*.c -o $exe"
+# shellcheck disable=SC2086
+$cc $cflags -DWK_BENCH_CFLAGS="\"$cflags\"" -I "$driver/include" -I "$driver/src/core" \
+    "$here/core_bench.c" "$driver"/src/core/*.c -o "$exe"
+if command -v taskset >/dev/null 2>&1; then
+    echo "run: taskset -c 0 $exe ${1:-11}"
+    exec taskset -c 0 "$exe" "${1:-11}"
+fi
+echo "run: $exe ${1:-11} (taskset not available: not pinned)"
+exec "$exe" "${1:-11}"

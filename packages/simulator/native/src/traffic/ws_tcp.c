@@ -11,8 +11,9 @@
  *  3. For a TCP packet: flow_open (if it starts a flow), then packet(flow, ...),
  *     then the stream_data it makes deliverable in stream order, then the
  *     zero-length end marker of its direction (flags WS_TCP_FIN when the
- *     direction's FIN is in order; WS_TCP_RST on a RST), then flow_close if the
- *     flow ended (FIN in both directions, or RST). Every other IP packet gets
+ *     direction's FIN is in order; WS_TCP_RST on a RST, also after that
+ *     direction's FIN marker), then flow_close if the flow ended (FIN in both
+ *     directions, or RST). After a FIN marker a direction carries no data. Every other IP packet gets
  *     exactly one packet(NULL, ...) event. Frames that are not IP get none.
  *  4. flow_open is a flow's first event and flow_close its last; the flow
  *     pointer must not be used after flow_close returns.
@@ -415,7 +416,7 @@ static void tcp_input(ws_tcp *t, const ws_pcap_packet *p)
         if (p->payload_len_orig)
             ws_stream_data(&c, f, dir, seq, p->payload, p->payload_len, p->payload_len_orig, fl);
         if (fl & WS_TCP_FIN)
-            ws_stream_fin(d, seq + p->payload_len_orig);
+            ws_stream_fin(&c, d, seq + p->payload_len_orig);
         ws_stream_check_fin(&c, f, dir);
     }
     if (f->dir[0].finished && f->dir[1].finished)

@@ -55,8 +55,9 @@ void ws_stream_start(ws_dir_state *d, uint32_t seq);
  * `orig - cap` bytes that were not captured. */
 void ws_stream_data(ws_stream_ctx *c, ws_tcp_flow *f, ws_direction dir, uint32_t seq,
                     const uint8_t *data, uint32_t cap, uint32_t orig, uint8_t flags);
-/* Record a FIN at sequence number `seq` (after the segment's data). */
-void ws_stream_fin(ws_dir_state *d, uint32_t seq);
+/* Record a FIN at sequence number `seq` (after the segment's data); buffered
+ * bytes beyond it are dropped (stats.discarded_bytes), as are later ones. */
+void ws_stream_fin(ws_stream_ctx *c, ws_dir_state *d, uint32_t seq);
 /* Emit the zero-length FIN marker if the FIN is now in order. Returns 1 once finished. */
 int ws_stream_check_fin(ws_stream_ctx *c, ws_tcp_flow *f, ws_direction dir);
 /* Deliver everything buffered, skipping gaps (counted as missed). */

@@ -132,6 +132,21 @@ void ws_stream_data(ws_stream_ctx *c, ws_tcp_flow *f, ws_direction dir, uint32_t
         cap = orig;
     int64_t rel = (int32_t)(seq - d->next_seq);
     int64_t soff = (int64_t)d->next_off + rel; /* may be < 0: before the stream start */
+    if (d->fin_seen) { /* nothing exists past the FIN: drop what claims to */
+        int64_t room = (int64_t)d->fin_off - soff;
+        if (room <= 0) {
+            c->stats->discarded_bytes += cap;
+            return;
+        }
+        if ((int64_t)orig > room) {
+            uint32_t keep = (uint32_t)room;
+            if (cap > keep) {
+                c->stats->discarded_bytes += cap - keep;
+                cap = keep;
+            }
+            orig = keep;
+        }
+    }
     uint32_t missing = orig - cap;
     int buffered_counted = 0;
     for (;;) {
@@ -190,7 +205,7 @@ void ws_stream_data(ws_stream_ctx *c, ws_tcp_flow *f, ws_direction dir, uint32_t
     }
 }
 
-void ws_stream_fin(ws_dir_state *d, uint32_t seq)
+void ws_stream_fin(ws_stream_ctx *c, ws_dir_state *d, uint32_t seq)
 {
     if (!d->started)
         ws_stream_start(d, seq);
@@ -200,6 +215,28 @@ void ws_stream_fin(ws_dir_state *d, uint32_t seq)
     int64_t off = (int64_t)d->next_off + rel;
     d->fin_seen = 1;
     d->fin_off = off < (int64_t)d->next_off ? d->next_off : (uint64_t)off;
+    /* buffered bytes beyond the FIN cannot be stream data: drop them */
+    ws_seg **pp = &d->ooo;
+    while (*pp) {
+        ws_seg *sg = *pp;
+        if (sg->off >= d->fin_off) {
+            *pp = sg->next;
+            d->ooo_bytes -= WS_SEG_COST(sg);
+            if (!sg->missing)
+                c->stats->discarded_bytes += sg->len;
+            free(sg);
+            continue;
+        }
+        if (sg->off + sg->len > d->fin_off) {
+            uint32_t keep = (uint32_t)(d->fin_off - sg->off);
+            d->ooo_bytes -= WS_SEG_COST(sg);
+            if (!sg->missing)
+                c->stats->discarded_bytes += sg->len - keep;
+            sg->len = keep; /* the allocation stays; only the length shrinks */
+            d->ooo_bytes += WS_SEG_COST(sg);
+        }
+        pp = &sg->next;
+    }
 }
 
 int ws_stream_check_fin(ws_stream_ctx *c, ws_tcp_flow *f, ws_direction dir)
@@ -217,6 +254,10 @@ int ws_stream_check_fin(ws_stream_ctx *c, ws_tcp_flow *f, ws_direction dir)
 
 void ws_stream_flush(ws_stream_ctx *c, ws_tcp_flow *f, ws_direction dir)
 {
+    if (f->dir[dir].finished) { /* anything still buffered lies past the FIN */
+        ws_stream_discard(c, &f->dir[dir]);
+        return;
+    }
     while (f->dir[dir].ooo)
         skip_gap(c, f, dir);
     ws_dir_state *d = &f->dir[dir];

@@ -282,6 +282,26 @@ static void test_fin_out_of_order_and_wrap(void)
     ws_tcp_destroy(t);
 }
 
+static void test_data_beyond_fin_and_rst_after_fin(void)
+{
+    reset_log(0);
+    ws_tcp *t = ws_tcp_create(NULL, &CB);
+    tcp(t, 1, AB, 50008, 80, 0, 0, S, NULL);
+    tcp(t, 2, AB, 50008, 80, 1 + 5, 0, A, "xyz");      /* buffered, but lies past the FIN */
+    tcp(t, 3, AB, 50008, 80, 1, 0, A | F, "abc");      /* data [0,3) + FIN at 3 */
+    tcp(t, 4, AB, 50008, 80, 1 + 3, 0, A, "late");     /* after the FIN: dropped */
+    tcp(t, 5, AB, 50008, 80, 4, 0, R, NULL);           /* abort after the FIN */
+    CHECK_STR(logbuf,
+              "open#1 outbound 10.0.0.2:50008-192.0.2.7:80 @1\n"
+              "data#1 out @3 off=0 'abc'\n"
+              "fin#1 out @3 off=3\n"
+              "rst#1 out @5 off=3\n"
+              "close#1 RST @5\n");
+    CHECK_EQ(ws_tcp_get_stats(t)->discarded_bytes, 3);
+    CHECK_EQ(ws_tcp_get_stats(t)->duplicate_bytes, 4);
+    ws_tcp_destroy(t);
+}
+
 static void test_snaplen_cut(void)
 {
     reset_log(0);
@@ -435,6 +455,7 @@ int main(void)
     test_local_rule_and_rst();
     test_idle_and_half_close();
     test_fin_out_of_order_and_wrap();
+    test_data_beyond_fin_and_rst_after_fin();
     test_snaplen_cut();
     test_non_tcp_and_fragments();
     test_flow_cap();

@@ -17,7 +17,7 @@ function build(program: string): string {
   const exe = path.join(work, path.basename(program, '.c'));
   childProcess.execFileSync(
     'cc',
-    ['-std=c11', '-Wall', '-Wextra', '-Werror', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=undefined',
+    ['-std=c11', '-Wall', '-Wextra', '-Werror', '-g', '-O1', '-fsanitize=address,undefined', '-fno-sanitize-recover=undefined',
       '-I', path.join(native, 'include'), ...sources, path.join(native, 'test', 'traffic', program), '-o', exe],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

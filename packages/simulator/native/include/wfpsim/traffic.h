@@ -176,8 +176,7 @@ const char *ws_pcap_strerror(int code);
 void ws_pcap_decode_frame(ws_pcap_packet *pkt, uint32_t linktype, const uint8_t *frame,
                           uint32_t caplen, uint32_t origlen);
 
-/* ---- writer (classic pcap, nanosecond magic, host byte order written
- *      little-endian) ---------------------------------------------------- */
+/* ---- writer (classic pcap, little-endian, nanosecond magic) ------------- */
 typedef struct ws_pcap_writer ws_pcap_writer;
 /* linktype: WS_LINKTYPE_RAW (frames are IP packets) or WS_LINKTYPE_ETHERNET
  * (the writer adds a 14-byte Ethernet header with fixed locally administered
@@ -318,7 +317,8 @@ typedef struct ws_gen_flow_desc {
     uint32_t index;
     ws_gen_proto proto;
     ws_flow_tuple tuple;       /* local view; outbound = 1 unless an inbound flow */
-    const char *name;          /* SNI / Host (NULL for SSH and random) */
+    const char *name;          /* SNI / Host (NULL for SSH and random); points into
+                                  cfg.names (keep it alive) or a built-in list */
     const char *alpn;          /* comma-separated ALPN list offered, or NULL */
     uint32_t pid;              /* process id from the app rule */
     char app[64];              /* application name from the app rule */
@@ -328,8 +328,10 @@ typedef struct ws_gen_flow_desc {
     uint8_t closed_by_rst;
 } ws_gen_flow_desc;
 
-/* Maps a flow to its process: fill pid and app (app is pre-set to a default
- * derived from the protocol; pid to 1000 + 4 * (flow index mod 64)). */
+/* Maps a flow to its process: may change pid and app, which are pre-set per
+ * protocol (TLS / HTTP/2: msedge.exe 4120, HTTP/1.1: curl.exe 7312, SSH:
+ * ssh.exe 5544, random: updater.exe 6128). Called once per flow, in order,
+ * from ws_gen_create. */
 typedef void (*ws_gen_app_rule_fn)(void *user, ws_gen_flow_desc *flow);
 
 typedef struct ws_gen_config {
@@ -353,7 +355,8 @@ typedef struct ws_gen_config {
 
 typedef struct ws_gen ws_gen;
 
-/* Plans the flows (cheap: per-flow bytes are produced lazily while running). */
+/* Plans the flows (cheap: per-flow bytes are produced lazily while running;
+ * only flows under way hold state, so N can be large). */
 ws_gen *ws_gen_create(const ws_gen_config *cfg);
 void ws_gen_destroy(ws_gen *g);
 uint32_t ws_gen_flow_count(const ws_gen *g);

@@ -297,7 +297,7 @@ int ws_gen_build_msgs(const ws_gen_flow_desc *d, uint64_t flow_seed, ws_gen_msg 
         puts_(&b, d->name ? d->name : "localhost");
         puts_(&b, "\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n");
         if (d->request_bytes) {
-            char cl[64];
+            char cl[96];
             snprintf(cl, sizeof cl, "Content-Type: application/octet-stream\r\nContent-Length: %u\r\n",
                      d->request_bytes);
             puts_(&b, cl);

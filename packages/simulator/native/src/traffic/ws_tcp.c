@@ -340,12 +340,11 @@ static ws_tcp_flow *open_flow(ws_tcp *t, const ws_pcap_packet *p, const uint8_t 
     return f;
 }
 
+/* OUTBOUND when the packet's source is the flow's local endpoint. (A
+   connection from a socket to itself has both ends equal: all outbound.) */
 static ws_direction flow_dir(const ws_tcp_flow *f, const ws_pcap_packet *p)
 {
     int src_local = memcmp(p->src, f->tuple.local_addr, 16) == 0 && p->sport == f->tuple.local_port;
-    if (src_local && memcmp(p->dst, f->tuple.local_addr, 16) == 0 &&
-        p->dport == f->tuple.local_port)
-        src_local = 1; /* a connection to itself: both ends equal, call it outbound */
     return src_local ? WS_DIR_OUTBOUND : WS_DIR_INBOUND;
 }
 

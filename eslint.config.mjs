@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/build/**', '**/node_modules/**', 'docs/api/**', '**/*.generated.ts', 'coverage/**'],
+    ignores: ['**/dist/**', '**/build/**', '**/build-*/**', '**/node_modules/**', 'docs/api/**', '**/*.generated.ts', 'coverage/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -14,6 +14,7 @@ packages=(
   mingw-w64      # cross build of wfpkit.sys, ABI checks against MinGW-w64's Windows headers
   clang          # libFuzzer targets on the driver's parsers
   libclang-rt-14-dev  # sanitizer and fuzzer runtimes for clang
+  tshark         # reference answers for the capture tests (what Wireshark reads)
 )
 
 missing=()

@@ -3,8 +3,9 @@ import { CONDITIONS, FWP_DATA_TYPE, LAYERS, layerAllowsField } from './catalog';
 import type { ConditionInfo, ConditionName, FwpDataTypeName, LayerInfo, LayerName } from './catalog';
 import { FwpmValidationError } from './errors';
 import { guid, isGuid, writeGuid } from './guid';
+import { writePtr } from './arena';
 import type { Arena } from './arena';
-import { rawTypes } from './raw/types';
+import { layout } from './layout';
 
 declare const appIdBrand: unique symbol;
 /** An application id: the NT path blob `FWPM_CONDITION_ALE_APP_ID` matches (from `appIdFromFileName`). */
@@ -263,57 +264,80 @@ export function checkCondition(spec: ConditionSpec, index: number, layer?: Layer
 }
 
 /**
- * Encodes a typed value as the koffi object of an `FWP_VALUE0`/`FWP_CONDITION_VALUE0`, putting
- * pointed-to data (64-bit integers, blobs, strings, masks, ranges) in the arena.
+ * Writes a typed value as an `FWP_VALUE0`/`FWP_CONDITION_VALUE0` (same layout) at `off` of
+ * `view`, putting pointed-to data (64-bit integers, blobs, strings, masks, ranges) in the arena.
+ * The destination is zeroed already (an {@link Arena.reserve}d piece).
  *
  * @param arena - memory for the call
+ * @param view - the chunk holding the destination (captured before any later reservation)
+ * @param off - offset of the value in `view`
  * @param v - the value
- * @returns `{ type, _u }` for koffi.encode
  */
-export function encodeValue(arena: Arena, v: TypedValue): { type: number; _u: Record<string, number | bigint | null> } {
-  const t = rawTypes().structs;
-  const type = FWP_DATA_TYPE[v.type];
+export function writeValue(arena: Arena, view: DataView, off: number, v: TypedValue): void {
+  const L = layout();
+  const u = off + L.value.u;
   const val = v.value;
+  view.setUint32(off + L.value.type, FWP_DATA_TYPE[v.type], true);
   switch (v.type) {
     case 'FWP_EMPTY':
-      return { type, _u: { uint64: null } };
+      return;
     case 'FWP_UINT8':
-      return { type, _u: { uint8: val as number } };
+      view.setUint8(u, val as number);
+      return;
     case 'FWP_UINT16':
-      return { type, _u: { uint16: val as number } };
+      view.setUint16(u, val as number, true);
+      return;
     case 'FWP_UINT32':
-      return { type, _u: { uint32: val as number } };
+      view.setUint32(u, val as number, true);
+      return;
     case 'FWP_UINT64': {
-      const p = arena.alloc(8);
-      p.buf.writeBigUInt64LE(BigInt(val as bigint), p.off);
-      return { type, _u: { uint64: p.addr } };
+      const p = arena.reserve(8, 8);
+      arena.view.setBigUint64(p, BigInt(val as bigint), true);
+      writePtr(view, u, arena.base + p);
+      return;
     }
     case 'FWP_BYTE_BLOB_TYPE':
     case 'FWP_SECURITY_DESCRIPTOR_TYPE': {
-      const data = val as Uint8Array;
-      const blob = arena.struct(t.FWP_BYTE_BLOB, { size: data.length, data: arena.bytes(data) });
-      return { type, _u: { byteBlob: blob } };
+      const data = arena.copy(val as Uint8Array, 8);
+      const b = arena.reserve(L.blob.size, L.blob.align);
+      const bv = arena.view;
+      bv.setUint32(b + L.blob.count, (val as Uint8Array).length, true);
+      writePtr(bv, b + L.blob.data, data);
+      writePtr(view, u, arena.base + b);
+      return;
     }
     case 'FWP_SID':
-      return { type, _u: { sid: arena.bytes(val as Uint8Array) } };
-    case 'FWP_UNICODE_STRING_TYPE':
-      return { type, _u: { unicodeString: arena.wstr(val as string) } };
     case 'FWP_BYTE_ARRAY16_TYPE':
-      return { type, _u: { byteArray16: arena.bytes(val as Uint8Array) } };
     case 'FWP_BYTE_ARRAY6_TYPE':
-      return { type, _u: { byteArray6: arena.bytes(val as Uint8Array) } };
+      writePtr(view, u, arena.copy(val as Uint8Array, 8));
+      return;
+    case 'FWP_UNICODE_STRING_TYPE':
+      writePtr(view, u, arena.wstrAddr(val as string));
+      return;
     case 'FWP_V4_ADDR_MASK': {
       const m = val as { addr: number; mask: number };
-      return { type, _u: { v4AddrMask: arena.struct(t.FWP_V4_ADDR_AND_MASK, m) } };
+      const p = arena.reserve(L.v4.size, L.v4.align);
+      arena.view.setUint32(p + L.v4.addr, m.addr, true);
+      arena.view.setUint32(p + L.v4.mask, m.mask, true);
+      writePtr(view, u, arena.base + p);
+      return;
     }
     case 'FWP_V6_ADDR_MASK': {
       const m = val as { addr: Uint8Array; prefix: number };
-      return { type, _u: { v6AddrMask: arena.struct(t.FWP_V6_ADDR_AND_MASK, { addr: Array.from(m.addr), prefixLength: m.prefix }) } };
+      const p = arena.reserve(L.v6.size, L.v6.align);
+      arena.bytes8.set(m.addr, p + L.v6.addr);
+      arena.view.setUint8(p + L.v6.prefixLength, m.prefix);
+      writePtr(view, u, arena.base + p);
+      return;
     }
     case 'FWP_RANGE_TYPE': {
       const r = val as { low: TypedValue; high: TypedValue };
-      const range = arena.struct(t.FWP_RANGE0, { valueLow: encodeValue(arena, r.low), valueHigh: encodeValue(arena, r.high) });
-      return { type, _u: { rangeValue: range } };
+      const p = arena.reserve(L.range.size, L.range.align);
+      const rv = arena.view;
+      writePtr(view, u, arena.base + p);
+      writeValue(arena, rv, p + L.range.low, r.low);
+      writeValue(arena, rv, p + L.range.high, r.high);
+      return;
     }
     default:
       throw new FwpmValidationError('(value)', 'a supported data type', `Values of type ${v.type} are not supported by wfpkit yet.`);

@@ -1,18 +1,20 @@
 import { LAYERS } from './catalog';
 import type { LayerInfo, LayerName } from './catalog';
-import { Arena } from './arena';
-import { checkCondition, encodeValue } from './conditions';
+import { Arena, writePtr } from './arena';
+import { checkCondition, writeValue } from './conditions';
 import type { AppId, ConditionSpec, TypedValue } from './conditions';
-import { blobValue, decodeConditions, optionalGuid, ptrOf, toBig } from './decode';
+import { blobValue, optionalGuid, ptrOf, toBig } from './decode';
 import type { CalloutId, ConditionRecord, FilterId } from './decode';
 import { FwpmError, FwpmValidationError, check } from './errors';
-import { guid, guidFromStruct, guidStruct, isGuid, newGuid } from './guid';
+import { guid, guidBytes, guidFromStruct, guidStruct, isGuid, newGuid, writeGuidFast } from './guid';
 import type { Guid, GuidStruct } from './guid';
+import { layout } from './layout';
 import koffi from './raw/koffi';
 import type { TypeObject } from './raw/koffi';
 import { loadFwpm } from './raw/library';
 import type { BackendOptions, FwpmRaw, Out, Pointer } from './raw/library';
 import { rawTypes } from './raw/types';
+import { MemReader, readFilter } from './reader';
 
 /** `RPC_C_AUTHN_WINNT`: the authentication service FwpmEngineOpen0 is called with. */
 const RPC_C_AUTHN_WINNT = 10;
@@ -164,6 +166,34 @@ export interface EnumOptions {
 }
 
 const ACTION = { block: 0x1001, permit: 0x1002, terminating: 0x5003, inspection: 0x6004, unknown: 0x4005 } as const;
+const WEIGHT_EMPTY: TypedValue = { type: 'FWP_EMPTY', value: 0 };
+
+/** Runs `fn` with the scratch arena and gives it back, also when `fn` throws. */
+function withScratch<T>(fn: (arena: Arena) => T): T {
+  const arena = Arena.scratch();
+  try {
+    return fn(arena);
+  } finally {
+    arena.done();
+  }
+}
+
+/** A GUID in the arena; its address as a number. */
+function keyAddr(arena: Arena, g: Guid): number {
+  const o = arena.reserve(16, 8);
+  writeGuidFast(g, arena.bytes8, o);
+  return arena.base + o;
+}
+
+/** Reads one object the engine returned at an address. */
+type ReadAt<T> = (r: MemReader, addr: number) => T;
+
+/** A {@link ReadAt} that decodes the whole struct with koffi (for the kinds off the hot paths). */
+function viaKoffi<T>(type: TypeObject, decode: (d: Decoded) => T): ReadAt<T> {
+  return (_r, addr) => decode(koffi.decode(BigInt(addr), type) as Decoded);
+}
+
+const readFilterAt: ReadAt<Filter> = readFilter;
 
 function resolveLayer(layer: string, field: string): { key: Guid; name?: LayerName } {
   const info = (LAYERS as Record<string, LayerInfo>)[layer];
@@ -227,20 +257,20 @@ export class Engine implements Disposable {
   static open(options: EngineOptions = {}): Engine {
     const raw = loadFwpm(options);
     const t = rawTypes().structs;
-    const arena = new Arena();
-    const session = arena.struct(t.FWPM_SESSION0, {
-      sessionKey: guidStruct(options.sessionKey ? key(options.sessionKey, 'sessionKey') : '00000000-0000-0000-0000-000000000000'),
-      displayData: { name: arena.wstr(options.name ?? 'wfpkit'), description: arena.wstr(options.description) },
-      flags: options.dynamic ? FWPM_SESSION_FLAG_DYNAMIC : 0,
-      txnWaitTimeoutInMSec: options.txnWaitTimeoutMs ?? 0,
-      processId: 0,
-      sid: null,
-      username: null,
-      kernelMode: 0,
-    });
     const out: Out<Pointer> = [null];
-    check(raw.FwpmEngineOpen0(null, RPC_C_AUTHN_WINNT, null, session, out), 'FwpmEngineOpen0');
-    arena.release();
+    withScratch((arena) => {
+      const session = arena.struct(t.FWPM_SESSION0, {
+        sessionKey: guidStruct(options.sessionKey ? key(options.sessionKey, 'sessionKey') : '00000000-0000-0000-0000-000000000000'),
+        displayData: { name: arena.wstr(options.name ?? 'wfpkit'), description: arena.wstr(options.description) },
+        flags: options.dynamic ? FWPM_SESSION_FLAG_DYNAMIC : 0,
+        txnWaitTimeoutInMSec: options.txnWaitTimeoutMs ?? 0,
+        processId: 0,
+        sid: null,
+        username: null,
+        kernelMode: 0,
+      });
+      check(raw.FwpmEngineOpen0(null, RPC_C_AUTHN_WINNT, null, session, out), 'FwpmEngineOpen0');
+    });
     return new Engine(raw, out[0], options.dynamic ?? false);
   }
 
@@ -307,7 +337,7 @@ export class Engine implements Disposable {
   }
 
   private keyStruct(arena: Arena, g: Guid): bigint {
-    return arena.struct(rawTypes().structs.GUID, guidStruct(g));
+    return BigInt(keyAddr(arena, g));
   }
 
   /**
@@ -320,16 +350,16 @@ export class Engine implements Disposable {
     display(spec, 'provider');
     const k = key(spec.key, 'provider.key');
     const h = this.h('FwpmProviderAdd0');
-    const arena = new Arena();
-    const p = arena.struct(rawTypes().structs.FWPM_PROVIDER0, {
-      providerKey: guidStruct(k),
-      displayData: { name: arena.wstr(spec.name), description: arena.wstr(spec.description) },
-      flags: spec.persistent ? FWPM_FLAG_PERSISTENT : 0,
-      providerData: { size: spec.data?.length ?? 0, data: spec.data?.length ? arena.bytes(spec.data) : null },
-      serviceName: arena.wstr(spec.serviceName),
+    withScratch((arena) => {
+      const p = arena.struct(rawTypes().structs.FWPM_PROVIDER0, {
+        providerKey: guidStruct(k),
+        displayData: { name: arena.wstr(spec.name), description: arena.wstr(spec.description) },
+        flags: spec.persistent ? FWPM_FLAG_PERSISTENT : 0,
+        providerData: { size: spec.data?.length ?? 0, data: spec.data?.length ? arena.bytes(spec.data) : null },
+        serviceName: arena.wstr(spec.serviceName),
+      });
+      check(this.raw.FwpmProviderAdd0(h, p, null), 'FwpmProviderAdd0');
     });
-    check(this.raw.FwpmProviderAdd0(h, p, null), 'FwpmProviderAdd0');
-    arena.release();
     return k;
   }
 
@@ -346,17 +376,17 @@ export class Engine implements Disposable {
       throw new FwpmValidationError('sublayer.weight', 'FWP_UINT16', `sublayer.weight expects an integer 0..65535 (UINT16), got ${String(spec.weight)}.`);
     }
     const h = this.h('FwpmSubLayerAdd0');
-    const arena = new Arena();
-    const s = arena.struct(rawTypes().structs.FWPM_SUBLAYER0, {
-      subLayerKey: guidStruct(k),
-      displayData: { name: arena.wstr(spec.name), description: arena.wstr(spec.description) },
-      flags: spec.persistent ? FWPM_FLAG_PERSISTENT : 0,
-      providerKey: spec.provider ? this.keyStruct(arena, key(spec.provider, 'sublayer.provider')) : null,
-      providerData: { size: spec.data?.length ?? 0, data: spec.data?.length ? arena.bytes(spec.data) : null },
-      weight: spec.weight,
+    withScratch((arena) => {
+      const s = arena.struct(rawTypes().structs.FWPM_SUBLAYER0, {
+        subLayerKey: guidStruct(k),
+        displayData: { name: arena.wstr(spec.name), description: arena.wstr(spec.description) },
+        flags: spec.persistent ? FWPM_FLAG_PERSISTENT : 0,
+        providerKey: spec.provider ? this.keyStruct(arena, key(spec.provider, 'sublayer.provider')) : null,
+        providerData: { size: spec.data?.length ?? 0, data: spec.data?.length ? arena.bytes(spec.data) : null },
+        weight: spec.weight,
+      });
+      check(this.raw.FwpmSubLayerAdd0(h, s, null), 'FwpmSubLayerAdd0');
     });
-    check(this.raw.FwpmSubLayerAdd0(h, s, null), 'FwpmSubLayerAdd0');
-    arena.release();
     return k;
   }
 
@@ -371,34 +401,35 @@ export class Engine implements Disposable {
     const k = key(spec.key, 'callout.key');
     const layer = resolveLayer(spec.layer, 'callout.layer');
     const h = this.h('FwpmCalloutAdd0');
-    const arena = new Arena();
-    const c = arena.struct(rawTypes().structs.FWPM_CALLOUT0, {
-      calloutKey: guidStruct(k),
-      displayData: { name: arena.wstr(spec.name), description: arena.wstr(spec.description) },
-      flags: (spec.flags ?? 0) | (spec.persistent ? FWPM_CALLOUT_FLAG_PERSISTENT : 0),
-      providerKey: spec.provider ? this.keyStruct(arena, key(spec.provider, 'callout.provider')) : null,
-      providerData: { size: spec.data?.length ?? 0, data: spec.data?.length ? arena.bytes(spec.data) : null },
-      applicableLayer: guidStruct(layer.key),
-      calloutId: 0,
-    });
     const id: Out<number> = [0];
-    check(this.raw.FwpmCalloutAdd0(h, c, null, id), 'FwpmCalloutAdd0');
-    arena.release();
+    withScratch((arena) => {
+      const c = arena.struct(rawTypes().structs.FWPM_CALLOUT0, {
+        calloutKey: guidStruct(k),
+        displayData: { name: arena.wstr(spec.name), description: arena.wstr(spec.description) },
+        flags: (spec.flags ?? 0) | (spec.persistent ? FWPM_CALLOUT_FLAG_PERSISTENT : 0),
+        providerKey: spec.provider ? this.keyStruct(arena, key(spec.provider, 'callout.provider')) : null,
+        providerData: { size: spec.data?.length ?? 0, data: spec.data?.length ? arena.bytes(spec.data) : null },
+        applicableLayer: guidStruct(layer.key),
+        calloutId: 0,
+      });
+      check(this.raw.FwpmCalloutAdd0(h, c, null, id), 'FwpmCalloutAdd0');
+    });
     return { key: k, id: id[0] as CalloutId };
   }
 
   /**
-   * Checks a filter spec and encodes it into `arena` (no native call).
+   * Checks a filter spec and writes it into `arena` (no native call): the FWPM_FILTER0, its
+   * condition array and everything they point to, field by field at the offsets koffi reports.
    *
    * @returns the address of the FWPM_FILTER0 and its key
    */
-  private encodeFilter(arena: Arena, spec: FilterSpec): { addr: bigint; key: Guid } {
+  private encodeFilter(arena: Arena, spec: FilterSpec): { addr: number; key: Guid } {
     display(spec, 'filter');
-    const t = rawTypes().structs;
     const k = spec.key === undefined ? newGuid() : key(spec.key, 'filter.key');
     const layer = resolveLayer(spec.layer, 'filter.layer');
-    const conds = (spec.conditions ?? []).map((c, i) => checkCondition(c, i, layer.name));
-    let weight: TypedValue = { type: 'FWP_EMPTY', value: 0 };
+    const specConds = spec.conditions ?? [];
+    const conds = specConds.map((c, i) => checkCondition(c, i, layer.name));
+    let weight: TypedValue = WEIGHT_EMPTY;
     if (typeof spec.weight === 'number') {
       if (!Number.isInteger(spec.weight) || spec.weight < 0 || spec.weight > 15) {
         throw new FwpmValidationError('filter.weight', 'FWP_UINT8 (0-15) or bigint (FWP_UINT64)', `filter.weight: a number weight must be an integer 0..15 (auto-weight range), got ${spec.weight}; pass a bigint for an exact 64-bit weight.`);
@@ -411,44 +442,57 @@ export class Engine implements Disposable {
       throw new FwpmValidationError('filter.weight', 'number or bigint', `filter.weight: expected a number 0..15 or a bigint, got ${typeof spec.weight}.`);
     }
     let actionType: number;
-    let calloutKey: GuidStruct = guidStruct('00000000-0000-0000-0000-000000000000');
+    let calloutKey: Guid | undefined;
     if (spec.action === 'block' || spec.action === 'permit') actionType = ACTION[spec.action];
     else if (spec.action && typeof spec.action === 'object') {
       actionType = ACTION[spec.action.kind ?? 'terminating'];
-      calloutKey = guidStruct(key(spec.action.callout, 'filter.action.callout'));
+      calloutKey = key(spec.action.callout, 'filter.action.callout');
     } else {
       throw new FwpmValidationError('filter.action', "'block', 'permit' or { callout }", `filter.action: expected 'block', 'permit' or { callout: GUID }, got ${String(spec.action)}.`);
     }
-    let condPtr: bigint | null = null;
+    const providerKey = spec.provider ? key(spec.provider, 'filter.provider') : undefined;
+    const sublayerKey = spec.sublayer ? key(spec.sublayer, 'filter.sublayer') : undefined;
+    const rawContext = spec.rawContext ?? 0n;
+
+    // everything is checked: write (each piece is zeroed when reserved)
+    const L = layout();
+    const F = L.filter;
+    const C = L.condition;
+    let condAddr = 0;
     if (conds.length) {
-      const size = t.FWPM_FILTER_CONDITION0.size;
-      const p = arena.alloc(size * conds.length, 8);
-      conds.forEach((c, i) => {
-        koffi.encode(p.buf, p.off + i * size, t.FWPM_FILTER_CONDITION0, {
-          fieldKey: guidStruct(c.info.key),
-          matchType: c.match,
-          conditionValue: encodeValue(arena, c.value),
-        });
-      });
-      condPtr = p.addr;
+      const co = arena.reserve(C.size * conds.length, C.align);
+      const cb = arena.bytes8;
+      const cv = arena.view;
+      condAddr = arena.base + co;
+      for (let i = 0; i < conds.length; i++) {
+        const c = conds[i] as (typeof conds)[number];
+        const o = co + i * C.size;
+        cb.set(guidBytes(c.info.key as Guid), o + C.fieldKey);
+        cv.setUint32(o + C.matchType, c.match, true);
+        writeValue(arena, cv, o + C.value, c.value);
+      }
     }
-    const addr = arena.struct(t.FWPM_FILTER0, {
-      filterKey: guidStruct(k),
-      displayData: { name: arena.wstr(spec.name), description: arena.wstr(spec.description) },
-      flags: (spec.flags ?? 0) | (spec.persistent ? FWPM_FLAG_PERSISTENT : 0),
-      providerKey: spec.provider ? this.keyStruct(arena, key(spec.provider, 'filter.provider')) : null,
-      providerData: { size: spec.data?.length ?? 0, data: spec.data?.length ? arena.bytes(spec.data) : null },
-      layerKey: guidStruct(layer.key),
-      subLayerKey: guidStruct(spec.sublayer ? key(spec.sublayer, 'filter.sublayer') : '00000000-0000-0000-0000-000000000000'),
-      weight: encodeValue(arena, weight),
-      numFilterConditions: conds.length,
-      filterCondition: condPtr,
-      action: { type: actionType, _u: { calloutKey } },
-      _ctx: { rawContext: spec.rawContext ?? 0n },
-      reserved: null,
-      filterId: 0,
-      effectiveWeight: { type: 0, _u: { uint64: null } },
-    });
+    const f = arena.reserve(F.size, F.align);
+    const fb = arena.bytes8;
+    const fv = arena.view;
+    const addr = arena.base + f;
+    writeGuidFast(k, fb, f + F.filterKey);
+    writePtr(fv, f + F.name, arena.wstrAddr(spec.name));
+    if (spec.description !== undefined && spec.description !== null) writePtr(fv, f + F.description, arena.wstrAddr(spec.description));
+    fv.setUint32(f + F.flags, (spec.flags ?? 0) | (spec.persistent ? FWPM_FLAG_PERSISTENT : 0), true);
+    if (providerKey !== undefined) writePtr(fv, f + F.providerKey, keyAddr(arena, providerKey));
+    if (spec.data?.length) {
+      fv.setUint32(f + F.providerDataSize, spec.data.length, true);
+      writePtr(fv, f + F.providerDataData, arena.copy(spec.data, 8));
+    }
+    fb.set(guidBytes(layer.key), f + F.layerKey);
+    if (sublayerKey !== undefined) fb.set(guidBytes(sublayerKey), f + F.subLayerKey);
+    writeValue(arena, fv, f + F.weight, weight);
+    fv.setUint32(f + F.numFilterConditions, conds.length, true);
+    writePtr(fv, f + F.filterCondition, condAddr);
+    fv.setUint32(f + F.actionType, actionType, true);
+    if (calloutKey !== undefined) fb.set(guidBytes(calloutKey), f + F.actionKey);
+    fv.setBigUint64(f + F.rawContext, BigInt.asUintN(64, BigInt(rawContext)), true);
     return { addr, key: k };
   }
 
@@ -474,12 +518,15 @@ export class Engine implements Disposable {
    * ```
    */
   async addFilter(spec: FilterSpec): Promise<{ key: Guid; id: FilterId }> {
-    const arena = new Arena();
-    const f = this.encodeFilter(arena, spec);
-    const id: Out<number | bigint> = [0];
-    check(this.raw.FwpmFilterAdd0(this.h('FwpmFilterAdd0'), f.addr, null, id), 'FwpmFilterAdd0');
-    arena.release();
-    return { key: f.key, id: toBig(id[0]) as FilterId };
+    const arena = Arena.scratch();
+    try {
+      const f = this.encodeFilter(arena, spec);
+      const id: Out<number | bigint> = [0];
+      check(this.raw.FwpmFilterAdd0(this.h('FwpmFilterAdd0'), BigInt(f.addr), null, id), 'FwpmFilterAdd0');
+      return { key: f.key, id: toBig(id[0]) as FilterId };
+    } finally {
+      arena.done();
+    }
   }
 
   /** Deletes a provider by key (`FwpmProviderDeleteByKey0`). */
@@ -504,27 +551,33 @@ export class Engine implements Disposable {
   private byKey(op: string, k: unknown, call: (h: Pointer, key: bigint) => number): void {
     const g = key(k, 'key');
     const h = this.h(op);
-    const arena = new Arena();
-    check(call(h, this.keyStruct(arena, g)), op);
-    arena.release();
+    const arena = Arena.scratch();
+    try {
+      check(call(h, BigInt(keyAddr(arena, g))), op);
+    } finally {
+      arena.done();
+    }
   }
 
   /** Calls a Get function, decodes what it returned, and frees it. */
-  private getOne<T>(op: string, k: unknown, call: (h: Pointer, key: bigint, out: Out<Pointer>) => number, type: TypeObject, decode: (d: Decoded) => T): T {
+  private getOne<T>(op: string, k: unknown, call: (h: Pointer, key: bigint, out: Out<Pointer>) => number, read: ReadAt<T>): T {
     const g = key(k, 'key');
     const h = this.h(op);
-    const arena = new Arena();
     const out: Out<Pointer> = [null];
-    check(call(h, this.keyStruct(arena, g), out), op);
-    arena.release();
-    return this.decodeAndFree(out, type, decode);
+    const arena = Arena.scratch();
+    try {
+      check(call(h, BigInt(keyAddr(arena, g)), out), op);
+    } finally {
+      arena.done();
+    }
+    return this.decodeAndFree(out, read);
   }
 
-  private decodeAndFree<T>(out: Out<Pointer>, type: TypeObject, decode: (d: Decoded) => T): T {
+  private decodeAndFree<T>(out: Out<Pointer>, read: ReadAt<T>): T {
     const p = ptrOf(out[0]);
     if (!p) throw new FwpmError(0x80320008, 'decode', 'The engine returned success but no object.');
     try {
-      return decode(koffi.decode(p, type) as Decoded);
+      return read(new MemReader(), Number(p));
     } finally {
       this.raw.FwpmFreeMemory0([p]);
     }
@@ -532,37 +585,35 @@ export class Engine implements Disposable {
 
   /** Reads a provider (`FwpmProviderGetByKey0`). */
   async getProvider(k: Guid | string): Promise<Provider> {
-    return this.getOne('FwpmProviderGetByKey0', k, (h, p, o) => this.raw.FwpmProviderGetByKey0(h, p, o), rawTypes().structs.FWPM_PROVIDER0, decodeProvider);
+    return this.getOne('FwpmProviderGetByKey0', k, (h, p, o) => this.raw.FwpmProviderGetByKey0(h, p, o), viaKoffi(rawTypes().structs.FWPM_PROVIDER0, decodeProvider));
   }
   /** Reads a sublayer (`FwpmSubLayerGetByKey0`). */
   async getSublayer(k: Guid | string): Promise<Sublayer> {
-    return this.getOne('FwpmSubLayerGetByKey0', k, (h, p, o) => this.raw.FwpmSubLayerGetByKey0(h, p, o), rawTypes().structs.FWPM_SUBLAYER0, decodeSublayer);
+    return this.getOne('FwpmSubLayerGetByKey0', k, (h, p, o) => this.raw.FwpmSubLayerGetByKey0(h, p, o), viaKoffi(rawTypes().structs.FWPM_SUBLAYER0, decodeSublayer));
   }
   /** Reads a callout (`FwpmCalloutGetByKey0`). */
   async getCallout(k: Guid | string): Promise<Callout> {
-    return this.getOne('FwpmCalloutGetByKey0', k, (h, p, o) => this.raw.FwpmCalloutGetByKey0(h, p, o), rawTypes().structs.FWPM_CALLOUT0, decodeCallout);
+    return this.getOne('FwpmCalloutGetByKey0', k, (h, p, o) => this.raw.FwpmCalloutGetByKey0(h, p, o), viaKoffi(rawTypes().structs.FWPM_CALLOUT0, decodeCallout));
   }
   /** Reads a filter by key (`FwpmFilterGetByKey0`) or id (`FwpmFilterGetById0`). */
   async getFilter(k: Guid | string | FilterId): Promise<Filter> {
-    const type = rawTypes().structs.FWPM_FILTER0;
     if (typeof k === 'bigint') {
       const out: Out<Pointer> = [null];
       check(this.raw.FwpmFilterGetById0(this.h('FwpmFilterGetById0'), k, out), 'FwpmFilterGetById0');
-      return this.decodeAndFree(out, type, decodeFilter);
+      return this.decodeAndFree(out, readFilterAt);
     }
-    return this.getOne('FwpmFilterGetByKey0', k, (h, p, o) => this.raw.FwpmFilterGetByKey0(h, p, o), type, decodeFilter);
+    return this.getOne('FwpmFilterGetByKey0', k, (h, p, o) => this.raw.FwpmFilterGetByKey0(h, p, o), readFilterAt);
   }
   /** Reads a layer (`FwpmLayerGetByKey0`): a short name from {@link LAYERS} or a GUID. */
   async getLayer(layer: LayerName | Guid | string): Promise<Layer> {
     const l = resolveLayer(layer, 'layer');
-    return this.getOne('FwpmLayerGetByKey0', l.key, (h, p, o) => this.raw.FwpmLayerGetByKey0(h, p, o), rawTypes().structs.FWPM_LAYER0, decodeLayer);
+    return this.getOne('FwpmLayerGetByKey0', l.key, (h, p, o) => this.raw.FwpmLayerGetByKey0(h, p, o), viaKoffi(rawTypes().structs.FWPM_LAYER0, decodeLayer));
   }
 
   private async *enumerate<T>(
     obj: 'Provider' | 'SubLayer' | 'Callout' | 'Filter',
     template: bigint | null,
-    type: TypeObject,
-    decode: (d: Decoded) => T,
+    read: ReadAt<T>,
     options: EnumOptions,
   ): AsyncGenerator<T, void, undefined> {
     const raw = this.raw as unknown as Record<string, (...a: unknown[]) => number>;
@@ -579,11 +630,14 @@ export class Engine implements Disposable {
         const op = `Fwpm${obj}Enum0`;
         check(raw[op]!(this.h(op), enumHandle, pageSize, entries, count), op);
         const p = ptrOf(entries[0]);
-        let page: T[] = [];
+        const n = count[0];
+        const page: T[] = [];
         try {
-          if (p && count[0] > 0) {
-            const ptrs = koffi.decode(p, 'void *', count[0]) as unknown[];
-            page = ptrs.map((e) => decode(koffi.decode(toBig(e), type) as Decoded));
+          if (p && n > 0) {
+            const r = new MemReader();
+            const base = Number(p);
+            const ps = layout().ptrSize;
+            for (let i = 0; i < n; i++) page.push(read(r, r.ptr(base + i * ps)));
           }
         } finally {
           if (p) this.raw.FwpmFreeMemory0([p]);
@@ -598,15 +652,15 @@ export class Engine implements Disposable {
 
   /** Enumerates providers. Memory the engine returns is freed page by page, also on early `break`. */
   providers(options: EnumOptions = {}): AsyncGenerator<Provider, void, undefined> {
-    return this.enumerate('Provider', null, rawTypes().structs.FWPM_PROVIDER0, decodeProvider, options);
+    return this.enumerate('Provider', null, viaKoffi(rawTypes().structs.FWPM_PROVIDER0, decodeProvider), options);
   }
   /** Enumerates sublayers. */
   sublayers(options: EnumOptions = {}): AsyncGenerator<Sublayer, void, undefined> {
-    return this.enumerate('SubLayer', null, rawTypes().structs.FWPM_SUBLAYER0, decodeSublayer, options);
+    return this.enumerate('SubLayer', null, viaKoffi(rawTypes().structs.FWPM_SUBLAYER0, decodeSublayer), options);
   }
   /** Enumerates callouts. */
   callouts(options: EnumOptions = {}): AsyncGenerator<Callout, void, undefined> {
-    return this.enumerate('Callout', null, rawTypes().structs.FWPM_CALLOUT0, decodeCallout, options);
+    return this.enumerate('Callout', null, viaKoffi(rawTypes().structs.FWPM_CALLOUT0, decodeCallout), options);
   }
   /**
    * Enumerates filters, optionally only those of one layer.
@@ -633,7 +687,7 @@ export class Engine implements Disposable {
         calloutKey: null,
       });
     }
-    const gen = this.enumerate('Filter', template, rawTypes().structs.FWPM_FILTER0, decodeFilter, options);
+    const gen = this.enumerate('Filter', template, readFilterAt, options);
     // keep the template memory referenced for as long as the generator lives
     (gen as unknown as { arena?: Arena }).arena = arena;
     return gen;
@@ -732,30 +786,6 @@ function decodeCallout(d: Decoded): Callout {
     flags: d['flags'] as number,
     provider: optionalGuid(d['providerKey']),
     layer: guidFromStruct(d['applicableLayer'] as GuidStruct),
-  };
-}
-
-function decodeFilter(d: Decoded): Filter {
-  const dd = d['displayData'] as Decoded;
-  const action = d['action'] as { type: number; _u: { calloutKey: GuidStruct } };
-  const ew = d['effectiveWeight'] as { type: number; _u: Record<string, unknown> };
-  let effectiveWeight: bigint | number | null = null;
-  if (ew.type === 4) {
-    const p = ptrOf(ew._u['uint64']);
-    effectiveWeight = p ? toBig(koffi.decode(p, 'uint64_t')) : null;
-  } else if (ew.type === 1) effectiveWeight = ew._u['uint8'] as number;
-  return {
-    key: guidFromStruct(d['filterKey'] as GuidStruct),
-    id: toBig(d['filterId']) as FilterId,
-    name: text(dd['name']) ?? '',
-    description: text(dd['description']),
-    flags: d['flags'] as number,
-    provider: optionalGuid(d['providerKey']),
-    layer: guidFromStruct(d['layerKey'] as GuidStruct),
-    sublayer: guidFromStruct(d['subLayerKey'] as GuidStruct),
-    action: action.type & 0x4000 ? { type: action.type, callout: guidFromStruct(action._u.calloutKey) } : { type: action.type },
-    conditions: decodeConditions(ptrOf(d['filterCondition']), d['numFilterConditions'] as number),
-    effectiveWeight,
   };
 }
 

@@ -102,3 +102,64 @@ export function guidStruct(g: string): GuidStruct {
   for (let i = 16; i < 32; i += 2) d4.push(parseInt(hex.slice(i, i + 2), 16));
   return { Data1: parseInt(hex.slice(0, 8), 16), Data2: parseInt(hex.slice(8, 12), 16), Data3: parseInt(hex.slice(12, 16), 16), Data4: d4 };
 }
+
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+/** Where each of the 16 in-memory bytes comes from in `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`. */
+const TEXT_POS = [6, 4, 2, 0, 11, 9, 16, 14, 19, 21, 24, 26, 28, 30, 32, 34];
+const HEX_BYTE: string[] = [];
+for (let i = 0; i < 256; i++) HEX_BYTE.push(i.toString(16).padStart(2, '0'));
+
+const bytesCache = new Map<string, Uint8Array>();
+
+/**
+ * Writes a normalised GUID ({@link guid}'s output: lower case, no braces) in its in-memory
+ * layout, without intermediate objects.
+ *
+ * @param g - the GUID
+ * @param out - destination
+ * @param offset - where the 16 bytes go
+ */
+export function writeGuidFast(g: Guid, out: Uint8Array, offset: number): void {
+  for (let i = 0; i < 16; i++) {
+    const p = TEXT_POS[i] as number;
+    out[offset + i] = ((HEX_VALUE[g.charCodeAt(p)] as number) << 4) | (HEX_VALUE[g.charCodeAt(p + 1)] as number);
+  }
+}
+
+/**
+ * The in-memory bytes of a normalised GUID that recurs (layer, sublayer, provider, field
+ * keys), from a small cache.
+ *
+ * @param g - the GUID
+ * @returns 16 bytes; do not modify
+ */
+export function guidBytes(g: Guid): Uint8Array {
+  let b = bytesCache.get(g);
+  if (!b) {
+    b = new Uint8Array(16);
+    writeGuidFast(g, b, 0);
+    if (bytesCache.size >= 4096) bytesCache.clear();
+    bytesCache.set(g, b);
+  }
+  return b;
+}
+
+/**
+ * Reads a GUID from its in-memory layout (fast path of {@link readGuid}).
+ *
+ * @param b - source bytes
+ * @param o - where the 16 bytes start
+ * @returns the GUID string
+ */
+export function readGuidFast(b: Uint8Array, o: number): Guid {
+  return (hx(b, o + 3) + hx(b, o + 2) + hx(b, o + 1) + hx(b, o) + '-' + hx(b, o + 5) + hx(b, o + 4) + '-' + hx(b, o + 7) + hx(b, o + 6) + '-' +
+    hx(b, o + 8) + hx(b, o + 9) + '-' + hx(b, o + 10) + hx(b, o + 11) + hx(b, o + 12) + hx(b, o + 13) + hx(b, o + 14) + hx(b, o + 15)) as Guid;
+}
+
+function hx(b: Uint8Array, i: number): string {
+  return HEX_BYTE[b[i] as number] as string;
+}

@@ -908,6 +908,16 @@ static void test_http_requests(void)
     CHECK_EQ(r.appProtocol, WK_APP_PROTOCOL_HTTP1);
     CHECK_BYTES(r.host, r.hostLength, "lf.example");
 
+    g_case = "header lines shorter than a Host name";
+    {
+        static const char shortLines[] =
+            "GET /s HTTP/1.1\r\nA:1\r\nHo\r\nH\nhost\r\nHOST:\tshort.example\r\n\r\n";
+        classify_str(shortLines, 0, &r);
+        CHECK_EQ(r.appProtocol, WK_APP_PROTOCOL_HTTP1);
+        CHECK_BYTES(r.host, r.hostLength, "short.example");
+        CHECK_EQ(split_invariance((const uint8_t *)shortLines, strlen(shortLines), 0, 200, 55), 0);
+    }
+
     g_case = "empty Host";
     classify_str("GET / HTTP/1.1\r\nHost:\r\n\r\n", 0, &r);
     CHECK_EQ(r.appProtocol, WK_APP_PROTOCOL_HTTP1);

@@ -637,7 +637,11 @@ export class Engine implements Disposable {
             const r = new MemReader();
             const base = Number(p);
             const ps = layout().ptrSize;
-            for (let i = 0; i < n; i++) page.push(read(r, r.ptr(base + i * ps)));
+            // the pointer array first: the objects usually follow it, so the reader's window
+            // then moves forward through them instead of jumping back for every entry
+            const at: number[] = new Array<number>(n);
+            for (let i = 0; i < n; i++) at[i] = r.ptr(base + i * ps);
+            for (let i = 0; i < n; i++) page.push(read(r, at[i] as number));
           }
         } finally {
           if (p) this.raw.FwpmFreeMemory0([p]);

@@ -98,6 +98,37 @@ export class MemReader {
   }
 }
 
+interface Interned {
+  bytes: Uint8Array;
+  guid: Guid;
+  next: Interned | undefined;
+}
+const interned = new Map<number, Interned>();
+let internedCount = 0;
+
+/**
+ * A GUID that recurs from object to object (layer, sublayer, condition field keys): the same
+ * string each time, found by its bytes, so it is neither rebuilt nor re-hashed.
+ */
+function internGuid(u8: Uint8Array, dv: DataView, o: number): Guid {
+  const d1 = dv.getUint32(o, true);
+  let e = interned.get(d1);
+  for (; e; e = e.next) {
+    const b = e.bytes;
+    let i = 4;
+    while (i < 16 && b[i] === u8[o + i]) i++;
+    if (i === 16) return e.guid;
+  }
+  if (internedCount >= 4096) {
+    interned.clear();
+    internedCount = 0;
+  }
+  const guid = readGuidFast(u8, o);
+  interned.set(d1, { bytes: u8.slice(o, o + 16), guid, next: interned.get(d1) });
+  internedCount++;
+  return guid;
+}
+
 function v4text(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
@@ -206,7 +237,7 @@ export function readConditions(r: MemReader, addr: number, n: number): Condition
   for (let i = 0; i < n; i++) {
     const a = addr + i * C.size;
     const o = r.at(a, C.size);
-    const key = readGuidFast(r.u8, o + C.fieldKey);
+    const key = internGuid(r.u8, r.dv, o + C.fieldKey);
     const match = MATCH_NAME[r.dv.getUint32(o + C.matchType, true)] ?? 'equal';
     const meta = metaOf(key);
     const v = readValue(r, a + C.value);
@@ -227,8 +258,8 @@ export function readFilter(r: MemReader, addr: number): Filter {
   const dv = r.dv;
   const u8 = r.u8;
   const key = readGuidFast(u8, o + F.filterKey);
-  const layer = readGuidFast(u8, o + F.layerKey);
-  const sublayer = readGuidFast(u8, o + F.subLayerKey);
+  const layer = internGuid(u8, dv, o + F.layerKey);
+  const sublayer = internGuid(u8, dv, o + F.subLayerKey);
   const id = dv.getBigUint64(o + F.filterId, true) as FilterId;
   const flags = dv.getUint32(o + F.flags, true);
   const actionType = dv.getUint32(o + F.actionType, true);

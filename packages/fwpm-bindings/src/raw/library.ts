@@ -264,7 +264,8 @@ export function loadFwpm(options: BackendOptions = {}): FwpmRaw {
     },
   };
   for (const name of Object.keys(protos)) {
-    table[name] = (...args: unknown[]): unknown => bind(name)(...args);
+    let f: KoffiFunction | undefined; // bound on first call, then called directly
+    table[name] = (...args: unknown[]): unknown => (f ??= bind(name))(...args);
   }
   const raw = table as unknown as FwpmRaw;
   loaded.set(key, raw);

@@ -15,8 +15,13 @@
 
 #if defined(__cplusplus)
 #define WK_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
-#else
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 #define WK_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#else
+/* C99: a negative array size stops the build when cond is false. */
+#define WK_SA_CAT_(a, b) a##b
+#define WK_SA_CAT(a, b) WK_SA_CAT_(a, b)
+#define WK_STATIC_ASSERT(cond, msg) typedef char WK_SA_CAT(wk_static_assert_, __LINE__)[(cond) ? 1 : -1]
 #endif
 
 #define WK_CONTRACT_VERSION_MAJOR 1u
@@ -60,6 +65,7 @@
 /* RecordFlags (flags): Flags in RecordHeader.flags. */
 #define WK_RECORD_FLAGS_TRUNCATED 0x1u /* A variable-length member was cut to fit the snap length or the record limit. */
 #define WK_RECORD_FLAGS_IPV6 0x2u /* The flow is IPv6. */
+#define WK_RECORD_FLAGS_PARTIAL 0x4u /* The classification came from an incomplete or malformed opening (budget or stream ended, or a length was inconsistent): the metadata is what could be read. */
 /* Direction (enum): Direction, with the values FWP_DIRECTION uses. */
 #define WK_DIRECTION_OUTBOUND 0u /* Outbound: sent by the local host, or a flow it opened. */
 #define WK_DIRECTION_INBOUND 1u /* Inbound: received by the local host, or a flow a remote peer opened. */
@@ -329,9 +335,9 @@ WK_STATIC_ASSERT(offsetof(WK_READ_RESULT, reserved0) == 12, "WK_READ_RESULT.rese
 WK_STATIC_ASSERT(sizeof(((WK_READ_RESULT *)0)->reserved0) == 4, "WK_READ_RESULT.reserved0 size");
 /* Counters of the handle's session. produced = delivered + dropped + recordsInRing always holds. */
 typedef struct WK_SESSION_COUNTERS {
-    uint64_t eventsProduced;  /* +0: Records the session was offered. */
-    uint64_t eventsDelivered; /* +8: Records returned by READ_EVENTS. */
-    uint64_t eventsDropped;   /* +16: Records dropped because the ring was full. */
+    uint64_t eventsProduced;  /* +0: Records the session was offered, plus the LOSS records the ring wrote. */
+    uint64_t eventsDelivered; /* +8: Records returned by READ_EVENTS, LOSS records included. */
+    uint64_t eventsDropped;   /* +16: Records dropped because the ring was full; equals the latest RING_FULL LossRecord.totalLost. */
     uint64_t readsCompleted;  /* +24: READ_EVENTS requests completed. */
     uint64_t flowsMatched;    /* +32: Flows that matched the session filters. */
     uint64_t packetsTagged;   /* +40: Packets tagged for this session's flows. */
@@ -499,7 +505,7 @@ typedef struct WK_FLOW_CLASSIFIED_RECORD {
     WK_RECORD_HEADER header; /* +0: Common header. */
     uint8_t appProtocol;     /* +24: Protocol identified. (WK_APP_PROTOCOL_*) */
     uint8_t direction;       /* +25: Direction whose bytes identified it. (WK_DIRECTION_*) */
-    uint16_t tlsVersion;     /* +26: Highest TLS version offered (0x0304 = TLS 1.3, from supported_versions when present); 0 if not TLS. */
+    uint16_t tlsVersion;     /* +26: ClientHello: the highest version offered (0x0304 = TLS 1.3; from supported_versions when present, else legacy_version). ServerHello: the selected version (supported_versions, else legacy_version). 0 if not TLS. */
     uint16_t httpStatus;     /* +28: HTTP/1.x response status; 0 if none. */
     uint16_t sniLength;      /* +30: Bytes of sni. */
     uint16_t alpnLength;     /* +32: Bytes of alpn. */
@@ -715,7 +721,7 @@ WK_STATIC_ASSERT(offsetof(WK_FLOW_DELETED_RECORD, reserved0) == 76, "WK_FLOW_DEL
 WK_STATIC_ASSERT(sizeof(((WK_FLOW_DELETED_RECORD *)0)->reserved0) == 4, "WK_FLOW_DELETED_RECORD.reserved0 size");
 #define WK_FLOW_DELETED_RECORD_MAX_SIZE 80u
 #define WK_RECORD_TYPE_LOSS 7u
-/* Events were lost before this record. */
+/* Events were lost before this record. header.timestamp is when the first loss it counts happened; a LOSS record still in the ring is updated in place by later drops. */
 typedef struct WK_LOSS_RECORD {
     WK_RECORD_HEADER header; /* +0: Common header. */
     uint64_t lost;           /* +24: Events lost since the previous LOSS record of the same reason. */

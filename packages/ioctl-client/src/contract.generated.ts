@@ -82,6 +82,8 @@ export const RecordFlags = {
   TRUNCATED: 0x1,
   /** The flow is IPv6. */
   IPV6: 0x2,
+  /** The classification came from an incomplete or malformed opening (budget or stream ended, or a length was inconsistent): the metadata is what could be read. */
+  PARTIAL: 0x4,
 } as const;
 /** A value of {@link RecordFlags}. */
 export type RecordFlags = (typeof RecordFlags)[keyof typeof RecordFlags];
@@ -273,7 +275,7 @@ export type FlowEndReason = (typeof FlowEndReason)[keyof typeof FlowEndReason];
 /** Name of each value of every enumeration and flag set, for display and decoding. */
 export const VALUE_NAMES: { readonly [set: string]: { readonly [value: number]: string } } = {
   EventType: { 1: "FLOW_ESTABLISHED", 2: "FLOW_CLASSIFIED", 3: "STREAM_DATA", 4: "PACKET_TAGGED", 5: "PACKET_NOTIFY", 6: "FLOW_DELETED", 7: "LOSS", 8: "FLOW_INFO", 9: "PACKET_DISCARDED" },
-  RecordFlags: { 1: "TRUNCATED", 2: "IPV6" },
+  RecordFlags: { 1: "TRUNCATED", 2: "IPV6", 4: "PARTIAL" },
   Direction: { 0: "OUTBOUND", 1: "INBOUND" },
   AppProtocol: { 0: "UNCLASSIFIED", 1: "UNKNOWN", 2: "TLS", 3: "HTTP1", 4: "HTTP2", 5: "SSH" },
   NblEventType: { 0: "ENTERED_NETIO", 1: "CLONED_BY_NETIO", 2: "CLONED_VIA_WFP_API", 3: "DUPLICATED_BY_NETIO", 4: "EXIT_NETIO", 5: "CONTEXT_REMOVED", 6: "NDIS_SEND_COMPLETE", 7: "NDIS_RECV_COMPLETE", 8: "NDIS_NATIVE_SEND_COMPLETE", 9: "NDIS_NATIVE_RECV_COMPLETE", 10: "NDIS_VSWITCH_INGRESS_COMPLETE", 11: "NDIS_VSWITCH_EGRESS_COMPLETE", 12: "CLONED_BY_NDIS", 13: "REASSEMBLED_FRAGMENT", 14: "REASSEMBLY_COMPLETE" },
@@ -1088,11 +1090,11 @@ export function encodeReadResult(view: DataView, offset: number, value: ReadResu
 
 /** Counters of the handle's session. produced = delivered + dropped + recordsInRing always holds. */
 export interface SessionCounters {
-  /** Records the session was offered. */
+  /** Records the session was offered, plus the LOSS records the ring wrote. */
   eventsProduced: bigint;
-  /** Records returned by READ_EVENTS. */
+  /** Records returned by READ_EVENTS, LOSS records included. */
   eventsDelivered: bigint;
-  /** Records dropped because the ring was full. */
+  /** Records dropped because the ring was full; equals the latest RING_FULL LossRecord.totalLost. */
   eventsDropped: bigint;
   /** READ_EVENTS requests completed. */
   readsCompleted: bigint;
@@ -1384,7 +1386,7 @@ export interface FlowClassifiedRecord {
   appProtocol: number;
   /** Direction whose bytes identified it. Values: {@link Direction}. */
   direction: number;
-  /** Highest TLS version offered (0x0304 = TLS 1.3, from supported_versions when present); 0 if not TLS. */
+  /** ClientHello: the highest version offered (0x0304 = TLS 1.3; from supported_versions when present, else legacy_version). ServerHello: the selected version (supported_versions, else legacy_version). 0 if not TLS. */
   tlsVersion: number;
   /** HTTP/1.x response status; 0 if none. */
   httpStatus: number;
@@ -1815,7 +1817,7 @@ export function encodeFlowDeletedRecord(view: DataView, offset: number, value: F
   return size;
 }
 
-/** Events were lost before this record. */
+/** Events were lost before this record. header.timestamp is when the first loss it counts happened; a LOSS record still in the ring is updated in place by later drops. */
 export interface LossRecord {
   /** Record kind (header.type as a name). */
   kind: "LOSS";

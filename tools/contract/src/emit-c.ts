@@ -81,8 +81,13 @@ export function emitC(schema: ContractSchema): string {
 
 #if defined(__cplusplus)
 #define WK_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
-#else
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 #define WK_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#else
+/* C99: a negative array size stops the build when cond is false. */
+#define WK_SA_CAT_(a, b) a##b
+#define WK_SA_CAT(a, b) WK_SA_CAT_(a, b)
+#define WK_STATIC_ASSERT(cond, msg) typedef char WK_SA_CAT(wk_static_assert_, __LINE__)[(cond) ? 1 : -1]
 #endif
 
 #define WK_CONTRACT_VERSION_MAJOR ${v.major}u

@@ -89,6 +89,7 @@ export const schema: ContractSchema = {
       values: [
         { name: 'TRUNCATED', value: 0x1, doc: 'A variable-length member was cut to fit the snap length or the record limit.' },
         { name: 'IPV6', value: 0x2, doc: 'The flow is IPv6.' },
+        { name: 'PARTIAL', value: 0x4, doc: 'The classification came from an incomplete or malformed opening (budget or stream ended, or a length was inconsistent): the metadata is what could be read.' },
       ],
     },
     {
@@ -263,9 +264,9 @@ export const schema: ContractSchema = {
     {
       name: 'SessionCounters', size: 88, doc: "Counters of the handle's session. produced = delivered + dropped + recordsInRing always holds.",
       fields: [
-        u64('eventsProduced', 'Records the session was offered.'),
-        u64('eventsDelivered', 'Records returned by READ_EVENTS.'),
-        u64('eventsDropped', 'Records dropped because the ring was full.'),
+        u64('eventsProduced', 'Records the session was offered, plus the LOSS records the ring wrote.'),
+        u64('eventsDelivered', 'Records returned by READ_EVENTS, LOSS records included.'),
+        u64('eventsDropped', 'Records dropped because the ring was full; equals the latest RING_FULL LossRecord.totalLost.'),
         u64('readsCompleted', 'READ_EVENTS requests completed.'),
         u64('flowsMatched', 'Flows that matched the session filters.'),
         u64('packetsTagged', "Packets tagged for this session's flows."),
@@ -346,7 +347,7 @@ export const schema: ContractSchema = {
         { name: 'header', type: { struct: 'RecordHeader' }, doc: 'Common header.' },
         u8('appProtocol', 'Protocol identified.', 'AppProtocol'),
         u8('direction', 'Direction whose bytes identified it.', 'Direction'),
-        u16('tlsVersion', 'Highest TLS version offered (0x0304 = TLS 1.3, from supported_versions when present); 0 if not TLS.'),
+        u16('tlsVersion', 'ClientHello: the highest version offered (0x0304 = TLS 1.3; from supported_versions when present, else legacy_version). ServerHello: the selected version (supported_versions, else legacy_version). 0 if not TLS.'),
         u16('httpStatus', 'HTTP/1.x response status; 0 if none.'),
         u16('sniLength', 'Bytes of sni.'),
         u16('alpnLength', 'Bytes of alpn.'),
@@ -447,7 +448,7 @@ export const schema: ContractSchema = {
     },
     {
       name: 'LossRecord', eventName: 'LOSS', type: 7, size: 48,
-      doc: 'Events were lost before this record.',
+      doc: 'Events were lost before this record. header.timestamp is when the first loss it counts happened; a LOSS record still in the ring is updated in place by later drops.',
       fields: [
         { name: 'header', type: { struct: 'RecordHeader' }, doc: 'Common header.' },
         u64('lost', 'Events lost since the previous LOSS record of the same reason.'),

@@ -5,6 +5,7 @@
 // decoding). Uses the built package (dist/); run `npm run build -w @wfpkit/fwpm-bindings` first.
 //
 //   npm run bench -w @wfpkit/fwpm-bindings            (N=10000 RUNS=5 by default)
+//   taskset -c 0 node bench/bench.js                  (pinned to one core, as the README figures)
 'use strict';
 const { Engine, loadFwpm, newGuid } = require('../dist');
 
@@ -79,11 +80,14 @@ async function run() {
   const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   console.log(`backend ${raw.backend} (${raw.path}), ${N} filters x 3 conditions, median of ${RUNS} runs`);
   console.log('phase       per filter   in C engine   in JS (validate+marshal+decode)');
+  let roundTrip = 0;
   for (const p of ['add', 'enumerate', 'delete']) {
     const total = median(results.map((x) => x[p].total)) / N / 1000;
+    roundTrip += total;
     const share = median(results.map((x) => x[p].native / x[p].total));
     console.log(`${p.padEnd(10)} ${total.toFixed(2).padStart(8)} µs   ${(100 * share).toFixed(0).padStart(9)} %   ${(100 * (1 - share)).toFixed(0).padStart(9)} %`);
   }
+  console.log(`${'round trip'.padEnd(10)} ${roundTrip.toFixed(2).padStart(8)} µs   (sum of the phase medians)`);
 })().catch((e) => {
   console.error(e);
   process.exit(1);

@@ -1,0 +1,447 @@
+/*
+ * fwps_nbl.c - NET_BUFFER_LIST objects built by the model, FwpsCopyStreamDataToBuffer0,
+ * NdisGetDataBuffer, and the packet-tagging API (FwpsNetBufferList*Context*).
+ *
+ * Every NBL the model builds is a ws_k_nbl: the real NET_BUFFER_LIST first, then one
+ * NET_BUFFER, its MDLs, the data, the tagging contexts and a lifecycle state. The state is
+ * where the packet-lifecycle model (entered/cloned/exit/send complete/removed, drops) will
+ * hook in; today an NBL is only built and freed, and freeing one that carries contexts
+ * raises CONTEXT_REMOVED for each.
+ */
+#include <stdlib.h>
+
+#include "ws_k_internal.h"
+
+#define WS_K_NBL_MAGIC 0x4e424c21u
+/* modelled: each NET_BUFFER starts with a 40-byte "header" area before DataOffset, and its data
+ * is split over two MDLs, so callers must honour DataOffset/CurrentMdlOffset and walk MDLs. */
+#define WS_K_HEADROOM 40u
+
+typedef enum ws_k_nbl_state {
+    WS_K_NBL_BUILT = 0,     /* made by the model, being indicated */
+    WS_K_NBL_FREED = 1      /* later: ENTERED, CLONED, EXITED, SEND_COMPLETE, DROPPED ... */
+} ws_k_nbl_state;
+
+typedef struct ws_k_tag_ctx {
+    UINT64 tag;
+    UINT64 context;
+    UINT16 layerId;
+    int v1;
+    FWPS_NET_BUFFER_LIST_NOTIFY_FN0 fn0;
+    FWPS_NET_BUFFER_LIST_NOTIFY_FN1 fn1;
+    int remove_requested;
+    struct ws_k_tag_ctx *next;
+} ws_k_tag_ctx;
+
+typedef struct ws_k_nbl {
+    NET_BUFFER_LIST nbl;
+    NET_BUFFER nb;
+    MDL mdl[2];
+    uint32_t magic;
+    ws_k_nbl_state state;
+    ws_k_tag_ctx *tags;
+    struct ws_k_nbl *prev_live, *next_live;
+    UINT8 *buf; /* headroom + data */
+} ws_k_nbl;
+
+static pthread_mutex_t g_nbl = PTHREAD_MUTEX_INITIALIZER;
+static ws_k_nbl *g_live;
+static size_t g_live_count;
+static UINT64 g_next_tag = 0x7a00000000000001ULL;
+
+size_t ws_k_nbl_outstanding(void)
+{
+    pthread_mutex_lock(&g_nbl);
+    size_t n = g_live_count;
+    pthread_mutex_unlock(&g_nbl);
+    return n;
+}
+
+static ws_k_nbl *as_sim(NET_BUFFER_LIST *nbl)
+{
+    ws_k_nbl *w = (ws_k_nbl *)nbl;
+    return (w && w->magic == WS_K_NBL_MAGIC) ? w : NULL;
+}
+
+NET_BUFFER_LIST *ws_k_nbl_build(const UINT8 *data, SIZE_T len, SIZE_T segment, int copy)
+{
+    (void)segment;
+    (void)copy;
+    ws_k_nbl *w;
+    if (posix_memalign((void **)&w, 16, sizeof *w) != 0)
+        return NULL;
+    memset(w, 0, sizeof *w);
+    w->buf = malloc(WS_K_HEADROOM + len + 1);
+    if (!w->buf) {
+        free(w);
+        return NULL;
+    }
+    memset(w->buf, 0, WS_K_HEADROOM);
+    if (len)
+        memcpy(w->buf + WS_K_HEADROOM, data, len);
+    SIZE_T first = WS_K_HEADROOM + len / 2;
+    w->mdl[0].Size = (CSHORT)sizeof(MDL);
+    w->mdl[0].MdlFlags = MDL_SOURCE_IS_NONPAGED_POOL;
+    w->mdl[0].MappedSystemVa = w->buf;
+    w->mdl[0].StartVa = w->buf;
+    w->mdl[0].ByteCount = (ULONG)first;
+    w->mdl[0].Next = &w->mdl[1];
+    w->mdl[1].Size = (CSHORT)sizeof(MDL);
+    w->mdl[1].MdlFlags = MDL_SOURCE_IS_NONPAGED_POOL;
+    w->mdl[1].MappedSystemVa = w->buf + first;
+    w->mdl[1].StartVa = w->buf + first;
+    w->mdl[1].ByteCount = (ULONG)(WS_K_HEADROOM + len - first);
+    w->nb.MdlChain = &w->mdl[0];
+    w->nb.CurrentMdl = &w->mdl[0];
+    w->nb.CurrentMdlOffset = WS_K_HEADROOM;
+    w->nb.DataOffset = WS_K_HEADROOM;
+    w->nb.DataLength = (ULONG)len;
+    w->nbl.FirstNetBuffer = &w->nb;
+    w->magic = WS_K_NBL_MAGIC;
+    w->state = WS_K_NBL_BUILT;
+    pthread_mutex_lock(&g_nbl);
+    w->next_live = g_live;
+    if (g_live)
+        g_live->prev_live = w;
+    g_live = w;
+    g_live_count++;
+    pthread_mutex_unlock(&g_nbl);
+    return &w->nbl;
+}
+
+NET_BUFFER_LIST *ws_k_nbl_chain_build(const UINT8 *data, SIZE_T len, SIZE_T segment)
+{
+    if (!segment)
+        segment = 1460;
+    NET_BUFFER_LIST *head = NULL, **tail = &head;
+    SIZE_T off = 0;
+    do {
+        SIZE_T n = len - off < segment ? len - off : segment;
+        NET_BUFFER_LIST *nbl = ws_k_nbl_build(data ? data + off : NULL, n, segment, 1);
+        if (!nbl) {
+            ws_k_nbl_chain_free(head);
+            return NULL;
+        }
+        *tail = nbl;
+        tail = &nbl->Next;
+        off += n;
+    } while (off < len);
+    return head;
+}
+
+static void notify(ws_k_nbl *w, ws_k_tag_ctx *t, FWPS_NET_BUFFER_LIST_EVENT_TYPE0 ev)
+{
+    KIRQL old = KeGetCurrentIrql();
+    ws_k_set_irql(DISPATCH_LEVEL); /* modelled: notify functions run at DISPATCH_LEVEL */
+    if (t->v1)
+        (void)t->fn1(ev, &w->nbl, NULL, t->layerId, t->context, t->tag);
+    else
+        t->fn0(ev, &w->nbl, NULL, t->layerId, t->context, t->tag);
+    ws_k_set_irql(old);
+}
+
+void ws_k_nbl_chain_free(NET_BUFFER_LIST *chain)
+{
+    while (chain) {
+        NET_BUFFER_LIST *next = chain->Next;
+        ws_k_nbl *w = as_sim(chain);
+        if (!w)
+            ws_k_bugcheck(0x7E, "freeing an NBL the model did not build");
+        pthread_mutex_lock(&g_nbl);
+        ws_k_tag_ctx *tags = w->tags;
+        w->tags = NULL;
+        pthread_mutex_unlock(&g_nbl);
+        while (tags) {
+            ws_k_tag_ctx *n = tags->next;
+            notify(w, tags, FWPS_NET_BUFFER_LIST_CONTEXT_REMOVED);
+            free(tags);
+            tags = n;
+        }
+        pthread_mutex_lock(&g_nbl);
+        if (w->prev_live)
+            w->prev_live->next_live = w->next_live;
+        else
+            g_live = w->next_live;
+        if (w->next_live)
+            w->next_live->prev_live = w->prev_live;
+        g_live_count--;
+        pthread_mutex_unlock(&g_nbl);
+        w->state = WS_K_NBL_FREED;
+        w->magic = 0;
+        free(w->buf);
+        free(w);
+        chain = next;
+    }
+}
+
+/* ---- reading data ----------------------------------------------------------------------------- */
+void NTAPI FwpsCopyStreamDataToBuffer0(const FWPS_STREAM_DATA0 *streamData, PVOID buffer, SIZE_T bytesToCopy,
+                                       SIZE_T *bytesCopied)
+{
+    SIZE_T want = bytesToCopy < streamData->dataLength ? bytesToCopy : streamData->dataLength;
+    SIZE_T done = 0;
+    NET_BUFFER_LIST *nbl = streamData->dataOffset.netBufferList;
+    NET_BUFFER *nb = streamData->dataOffset.netBuffer;
+    MDL *mdl = streamData->dataOffset.mdl;
+    SIZE_T moff = streamData->dataOffset.mdlOffset;
+    /* bytes of nb's data before the starting point */
+    SIZE_T skipped = 0;
+    if (nb) {
+        MDL *m = nb->CurrentMdl;
+        SIZE_T o = nb->CurrentMdlOffset;
+        while (m && m != mdl) {
+            skipped += m->ByteCount - o;
+            m = m->Next;
+            o = 0;
+        }
+        skipped += moff > o ? moff - o : 0;
+    }
+    while (done < want && nb) {
+        SIZE_T left_in_nb = nb->DataLength > skipped ? nb->DataLength - skipped : 0;
+        while (done < want && left_in_nb && mdl) {
+            SIZE_T avail = mdl->ByteCount > moff ? mdl->ByteCount - moff : 0;
+            SIZE_T n = avail;
+            if (n > left_in_nb)
+                n = left_in_nb;
+            if (n > want - done)
+                n = want - done;
+            memcpy((UINT8 *)buffer + done, (UINT8 *)MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority) + moff, n);
+            done += n;
+            left_in_nb -= n;
+            moff += n;
+            if (moff >= mdl->ByteCount) {
+                mdl = mdl->Next;
+                moff = 0;
+            }
+        }
+        nb = nb->Next;
+        if (!nb && nbl) {
+            nbl = nbl->Next;
+            nb = nbl ? nbl->FirstNetBuffer : NULL;
+        }
+        if (nb) {
+            mdl = nb->CurrentMdl;
+            moff = nb->CurrentMdlOffset;
+        }
+        skipped = 0;
+    }
+    if (bytesCopied)
+        *bytesCopied = done;
+}
+
+PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded, PVOID Storage, UINT AlignMultiple,
+                        UINT AlignOffset)
+{
+    if (!NetBuffer || BytesNeeded == 0 || BytesNeeded > NetBuffer->DataLength)
+        return NULL;
+    PMDL m = NetBuffer->CurrentMdl;
+    SIZE_T off = NetBuffer->CurrentMdlOffset;
+    if (m && m->ByteCount >= off + BytesNeeded) {
+        UINT8 *p = (UINT8 *)MmGetSystemAddressForMdlSafe(m, NormalPagePriority) + off;
+        if (AlignMultiple <= 1 || ((uintptr_t)p - AlignOffset) % AlignMultiple == 0)
+            return p;
+    }
+    if (!Storage)
+        return NULL;
+    SIZE_T done = 0;
+    while (m && done < BytesNeeded) {
+        SIZE_T n = m->ByteCount - off;
+        if (n > BytesNeeded - done)
+            n = BytesNeeded - done;
+        memcpy((UINT8 *)Storage + done, (UINT8 *)MmGetSystemAddressForMdlSafe(m, NormalPagePriority) + off, n);
+        done += n;
+        m = m->Next;
+        off = 0;
+    }
+    return done == BytesNeeded ? Storage : NULL;
+}
+
+/* ---- packet tagging -------------------------------------------------------------------------- */
+UINT64 NTAPI FwpsNetBufferListGetTagForContext0(void)
+{
+    return __atomic_fetch_add(&g_next_tag, 1, __ATOMIC_SEQ_CST);
+}
+
+static int tag_issued(UINT64 tag)
+{
+    return tag >= 0x7a00000000000001ULL && tag < __atomic_load_n(&g_next_tag, __ATOMIC_SEQ_CST);
+}
+
+static NTSTATUS associate(NET_BUFFER_LIST *nbl, UINT16 layerId, UINT64 context, UINT64 tag, void *deviceObject,
+                          FWPS_NET_BUFFER_LIST_NOTIFY_FN0 fn0, FWPS_NET_BUFFER_LIST_NOTIFY_FN1 fn1, UINT32 flags)
+{
+    if (KeGetCurrentIrql() > DISPATCH_LEVEL)
+        ws_k_bugcheck(0x0A, "FwpsNetBufferListAssociateContext above DISPATCH_LEVEL");
+    ws_k_nbl *w = as_sim(nbl);
+    /* modelled: a NULL notify function, a tag not from GetTagForContext0, non-zero flags, a
+     * NULL device object or an NBL the model does not know give STATUS_INVALID_PARAMETER */
+    if (!w || (!fn0 && !fn1) || !tag_issued(tag) || flags != 0 || !deviceObject)
+        return STATUS_INVALID_PARAMETER;
+    if (layerId == FWPS_LAYER_STREAM_V4 || layerId == FWPS_LAYER_STREAM_V6)
+        return STATUS_INVALID_PARAMETER; /* tagging is not available at stream layers */
+    ws_k_tag_ctx *t = calloc(1, sizeof *t);
+    if (!t)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    t->tag = tag;
+    t->context = context;
+    t->layerId = layerId;
+    t->fn0 = fn0;
+    t->fn1 = fn1;
+    t->v1 = fn1 != NULL;
+    pthread_mutex_lock(&g_nbl);
+    for (ws_k_tag_ctx *o = w->tags; o; o = o->next)
+        if (o->tag == tag) {
+            pthread_mutex_unlock(&g_nbl);
+            free(t);
+            return STATUS_OBJECT_NAME_EXISTS; /* modelled: one context per tag per NBL */
+        }
+    t->next = w->tags;
+    w->tags = t;
+    pthread_mutex_unlock(&g_nbl);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NTAPI FwpsNetBufferListAssociateContext0(NET_BUFFER_LIST *netBufferList, UINT16 layerId, UINT64 context,
+                                                  UINT64 contextTag, GUID *providerGuid, void *deviceObject,
+                                                  FWPS_NET_BUFFER_LIST_NOTIFY_FN0 notifyFn, UINT32 flags)
+{
+    (void)providerGuid;
+    if (!notifyFn)
+        return STATUS_INVALID_PARAMETER;
+    return associate(netBufferList, layerId, context, contextTag, deviceObject, notifyFn, NULL, flags);
+}
+
+NTSTATUS NTAPI FwpsNetBufferListAssociateContext1(NET_BUFFER_LIST *netBufferList, UINT16 layerId, UINT64 context,
+                                                  UINT64 contextTag, GUID *providerGuid, void *deviceObject,
+                                                  FWPS_NET_BUFFER_LIST_NOTIFY_FN1 notifyFn, UINT32 flags)
+{
+    (void)providerGuid;
+    if (!notifyFn)
+        return STATUS_INVALID_PARAMETER;
+    return associate(netBufferList, layerId, context, contextTag, deviceObject, NULL, notifyFn, flags);
+}
+
+NTSTATUS NTAPI FwpsNetBufferListRetrieveContext0(NET_BUFFER_LIST *netBufferList, UINT64 contextTag,
+                                                 BOOLEAN removeContext, UINT32 flags, UINT64 *context)
+{
+    ws_k_nbl *w = as_sim(netBufferList);
+    if (!w || !context || flags != 0)
+        return STATUS_INVALID_PARAMETER;
+    pthread_mutex_lock(&g_nbl);
+    for (ws_k_tag_ctx **pp = &w->tags; *pp; pp = &(*pp)->next)
+        if ((*pp)->tag == contextTag && !(*pp)->remove_requested) {
+            ws_k_tag_ctx *t = *pp;
+            *context = t->context;
+            if (removeContext) {
+                /* modelled: a retrieve that removes raises no CONTEXT_REMOVED (the caller moves it) */
+                *pp = t->next;
+                free(t);
+            }
+            pthread_mutex_unlock(&g_nbl);
+            return STATUS_SUCCESS;
+        }
+    pthread_mutex_unlock(&g_nbl);
+    return STATUS_NOT_FOUND; /* modelled */
+}
+
+/* Asynchronous removal: a worker thread raises CONTEXT_REMOVED. */
+static pthread_mutex_t g_rm_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_rm_cond = PTHREAD_COND_INITIALIZER;
+static int g_rm_started, g_rm_stop, g_rm_pending, g_rm_busy;
+static pthread_t g_rm_thread;
+
+static void *remove_worker(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&g_rm_mutex);
+    while (!g_rm_stop) {
+        if (!g_rm_pending) {
+            pthread_cond_wait(&g_rm_cond, &g_rm_mutex);
+            continue;
+        }
+        g_rm_pending = 0;
+        g_rm_busy = 1;
+        pthread_mutex_unlock(&g_rm_mutex);
+        for (;;) {
+            ws_k_nbl *found = NULL;
+            ws_k_tag_ctx *t = NULL;
+            pthread_mutex_lock(&g_nbl);
+            for (ws_k_nbl *w = g_live; w && !found; w = w->next_live)
+                for (ws_k_tag_ctx **pp = &w->tags; *pp; pp = &(*pp)->next)
+                    if ((*pp)->remove_requested) {
+                        t = *pp;
+                        *pp = t->next;
+                        found = w;
+                        break;
+                    }
+            pthread_mutex_unlock(&g_nbl);
+            if (!found)
+                break;
+            /* modelled: the NBL stays valid during the notification (the model frees NBLs
+             * on the classify thread only after the classify; a race with that free is not
+             * modelled) */
+            notify(found, t, FWPS_NET_BUFFER_LIST_CONTEXT_REMOVED);
+            free(t);
+        }
+        pthread_mutex_lock(&g_rm_mutex);
+        g_rm_busy = 0;
+        pthread_cond_broadcast(&g_rm_cond);
+    }
+    pthread_mutex_unlock(&g_rm_mutex);
+    return NULL;
+}
+
+__attribute__((destructor)) static void remove_worker_stop(void)
+{
+    pthread_mutex_lock(&g_rm_mutex);
+    if (!g_rm_started) {
+        pthread_mutex_unlock(&g_rm_mutex);
+        return;
+    }
+    g_rm_stop = 1;
+    pthread_cond_broadcast(&g_rm_cond);
+    pthread_mutex_unlock(&g_rm_mutex);
+    pthread_join(g_rm_thread, NULL);
+}
+
+NTSTATUS NTAPI FwpsNetBufferListRemoveContext0(NET_BUFFER_LIST *netBufferList, UINT64 contextTag, UINT32 flags)
+{
+    if (flags != 0 || !tag_issued(contextTag))
+        return STATUS_INVALID_PARAMETER;
+    ws_k_nbl *one = NULL;
+    if (netBufferList && !(one = as_sim(netBufferList)))
+        return STATUS_INVALID_PARAMETER;
+    int marked = 0;
+    pthread_mutex_lock(&g_nbl);
+    for (ws_k_nbl *w = one ? one : g_live; w; w = one ? NULL : w->next_live)
+        for (ws_k_tag_ctx *t = w->tags; t; t = t->next)
+            if (t->tag == contextTag && !t->remove_requested) {
+                t->remove_requested = 1;
+                marked++;
+            }
+    pthread_mutex_unlock(&g_nbl);
+    if (one && !marked)
+        return STATUS_NOT_FOUND; /* modelled */
+    if (marked) {
+        pthread_mutex_lock(&g_rm_mutex);
+        if (!g_rm_started) {
+            if (pthread_create(&g_rm_thread, NULL, remove_worker, NULL) != 0)
+                ws_k_bugcheck(0x7E, "cannot start the context-removal worker");
+            g_rm_started = 1;
+        }
+        g_rm_pending = 1;
+        pthread_cond_broadcast(&g_rm_cond);
+        pthread_mutex_unlock(&g_rm_mutex);
+    }
+    return STATUS_SUCCESS;
+}
+
+/* Test hook: waits until the removal worker has nothing left to do. */
+void ws_k_tag_drain(void);
+void ws_k_tag_drain(void)
+{
+    pthread_mutex_lock(&g_rm_mutex);
+    while (g_rm_started && (g_rm_pending || g_rm_busy))
+        pthread_cond_wait(&g_rm_cond, &g_rm_mutex);
+    pthread_mutex_unlock(&g_rm_mutex);
+}

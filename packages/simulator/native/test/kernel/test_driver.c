@@ -1,0 +1,444 @@
+/*
+ * test_driver.c - a small WDM callout driver used only to test libwfpsim's kernel model
+ * (NOT the wfpkit driver). It creates \Device\WfpsimTest with an SY/BA-only SDDL and the link
+ * \DosDevices\WfpsimTest, answers the IOCTLs of test_driver.h, pends READ requests in a
+ * cancel-safe queue and completes them from a timer DPC, and registers four callouts:
+ *  - FLOW   (ALE_FLOW_ESTABLISHED_V4): associates a flow context for STREAM with STREAM_V4
+ *  - STREAM (STREAM_V4, CONDITIONAL_ON_FLOW): copies the data, checks offsets and flags
+ *  - TRANS  (OUTBOUND_TRANSPORT_V4): optionally tags the packet's NBL
+ *  - TERM   (any layer, terminating): returns the action set with TD_IOCTL_SET_TERM
+ */
+#include <ntddk.h>
+#include <wdmsec.h>
+#include <ndis.h>
+#include <fwpsk.h>
+#include <fwpmk.h>
+
+#include "test_driver.h"
+
+#define TD_TAG 0x74446457u /* 'WdDt' */
+
+typedef struct td_flow_ctx {
+    UINT64 flowId;
+    UINT64 bytes;
+    UINT32 magic;
+} td_flow_ctx;
+
+static PDEVICE_OBJECT g_dev;
+static IO_CSQ g_csq;
+static LIST_ENTRY g_queue;
+static KSPIN_LOCK g_queue_lock;
+static KTIMER g_timer;
+static KDPC g_dpc;
+static UINT32 g_flow_id, g_stream_id, g_trans_id, g_term_id;
+static volatile LONG g_term_action = FWP_ACTION_BLOCK;
+static volatile LONG g_tagging;
+static UINT64 g_tag;
+static td_stats g_stats;
+static KSPIN_LOCK g_stats_lock;
+
+static const GUID k_flow = TD_GUID(1), k_stream = TD_GUID(2), k_trans = TD_GUID(3), k_term = TD_GUID(4);
+
+UINT32 td_stream_callout_id(void);
+UINT32 td_stream_callout_id(void)
+{
+    return g_stream_id;
+}
+
+td_stats *td_get_stats(void);
+td_stats *td_get_stats(void)
+{
+    return &g_stats;
+}
+
+static void bump(uint64_t *c, uint64_t n)
+{
+    KIRQL irql;
+    KeAcquireSpinLock(&g_stats_lock, &irql);
+    *c += n;
+    KeReleaseSpinLock(&g_stats_lock, irql);
+}
+
+/* ---- CSQ ---- */
+static VOID csq_insert(PIO_CSQ csq, PIRP irp)
+{
+    UNREFERENCED_PARAMETER(csq);
+    InsertTailList(&g_queue, &irp->Tail.Overlay.ListEntry);
+}
+static VOID csq_remove(PIO_CSQ csq, PIRP irp)
+{
+    UNREFERENCED_PARAMETER(csq);
+    RemoveEntryList(&irp->Tail.Overlay.ListEntry);
+}
+static PIRP csq_peek(PIO_CSQ csq, PIRP irp, PVOID peek)
+{
+    UNREFERENCED_PARAMETER(csq);
+    PLIST_ENTRY e = irp ? irp->Tail.Overlay.ListEntry.Flink : g_queue.Flink;
+    for (; e != &g_queue; e = e->Flink) {
+        PIRP cand = CONTAINING_RECORD(e, IRP, Tail.Overlay.ListEntry);
+        if (!peek || IoGetCurrentIrpStackLocation(cand)->FileObject == (PFILE_OBJECT)peek)
+            return cand;
+    }
+    return NULL;
+}
+static VOID csq_acquire(PIO_CSQ csq, PKIRQL irql)
+{
+    UNREFERENCED_PARAMETER(csq);
+    KeAcquireSpinLock(&g_queue_lock, irql);
+}
+static VOID csq_release(PIO_CSQ csq, KIRQL irql)
+{
+    UNREFERENCED_PARAMETER(csq);
+    KeReleaseSpinLock(&g_queue_lock, irql);
+}
+static VOID csq_complete_canceled(PIO_CSQ csq, PIRP irp)
+{
+    UNREFERENCED_PARAMETER(csq);
+    irp->IoStatus.Status = STATUS_CANCELLED;
+    irp->IoStatus.Information = 0;
+    bump(&g_stats.reads_cancelled, 1);
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+}
+
+static VOID timer_dpc(PKDPC dpc, PVOID ctx, PVOID a1, PVOID a2)
+{
+    UNREFERENCED_PARAMETER(dpc);
+    UNREFERENCED_PARAMETER(ctx);
+    UNREFERENCED_PARAMETER(a1);
+    UNREFERENCED_PARAMETER(a2);
+    PIRP irp = IoCsqRemoveNextIrp(&g_csq, NULL);
+    if (!irp)
+        return;
+    PIO_STACK_LOCATION sl = IoGetCurrentIrpStackLocation(irp);
+    ULONG n = 0;
+    if (sl->Parameters.DeviceIoControl.OutputBufferLength >= 4) {
+        UINT32 magic = TD_READ_MAGIC;
+        RtlCopyMemory(irp->AssociatedIrp.SystemBuffer, &magic, 4);
+        n = 4;
+    }
+    irp->IoStatus.Status = STATUS_SUCCESS;
+    irp->IoStatus.Information = n;
+    bump(&g_stats.reads_completed, 1);
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+}
+
+/* ---- callouts ---- */
+static NTSTATUS NTAPI notify_fn(FWPS_CALLOUT_NOTIFY_TYPE type, const GUID *key, FWPS_FILTER1 *filter)
+{
+    UNREFERENCED_PARAMETER(type);
+    UNREFERENCED_PARAMETER(key);
+    UNREFERENCED_PARAMETER(filter);
+    return STATUS_SUCCESS;
+}
+
+static void NTAPI flow_delete_fn(UINT16 layerId, UINT32 calloutId, UINT64 flowContext)
+{
+    UNREFERENCED_PARAMETER(layerId);
+    UNREFERENCED_PARAMETER(calloutId);
+    td_flow_ctx *c = (td_flow_ctx *)(ULONG_PTR)flowContext;
+    bump(&g_stats.flow_deletes, 1);
+    KIRQL irql;
+    KeAcquireSpinLock(&g_stats_lock, &irql);
+    g_stats.contexts_live--;
+    KeReleaseSpinLock(&g_stats_lock, irql);
+    if (c && c->magic == 0x46435458u) {
+        c->magic = 0;
+        ExFreePoolWithTag(c, TD_TAG);
+    }
+}
+
+static void NTAPI flow_classify(const FWPS_INCOMING_VALUES0 *in, const FWPS_INCOMING_METADATA_VALUES0 *meta,
+                                void *layerData, const void *cctx, const FWPS_FILTER1 *filter, UINT64 flowContext,
+                                FWPS_CLASSIFY_OUT0 *out)
+{
+    UNREFERENCED_PARAMETER(layerData);
+    UNREFERENCED_PARAMETER(cctx);
+    UNREFERENCED_PARAMETER(filter);
+    UNREFERENCED_PARAMETER(flowContext);
+    bump(&g_stats.flow_classifies, 1);
+    if (FWPS_IS_METADATA_FIELD_PRESENT(meta, FWPS_METADATA_FIELD_PROCESS_ID))
+        g_stats.last_process_id = meta->processId;
+    const FWP_VALUE0 *app = &in->incomingValue[FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_ALE_APP_ID].value;
+    if (FWPS_IS_METADATA_FIELD_PRESENT(meta, FWPS_METADATA_FIELD_PROCESS_PATH) && meta->processPath &&
+        app->type == FWP_BYTE_BLOB_TYPE && app->byteBlob && app->byteBlob->size == meta->processPath->size &&
+        meta->processPath->size >= 2 && meta->processPath->data[meta->processPath->size - 2] == 0 &&
+        meta->processPath->data[meta->processPath->size - 1] == 0)
+        bump(&g_stats.path_ok, 1);
+    if (FWPS_IS_METADATA_FIELD_PRESENT(meta, FWPS_METADATA_FIELD_FLOW_HANDLE)) {
+        td_flow_ctx *c = ExAllocatePoolWithTag(NonPagedPoolNx, sizeof *c, TD_TAG);
+        if (c) {
+            c->flowId = meta->flowHandle;
+            c->bytes = 0;
+            c->magic = 0x46435458u;
+            NTSTATUS st = FwpsFlowAssociateContext0(meta->flowHandle, FWPS_LAYER_STREAM_V4, g_stream_id,
+                                                    (UINT64)(ULONG_PTR)c);
+            if (NT_SUCCESS(st) && st != STATUS_OBJECT_NAME_EXISTS) {
+                bump(&g_stats.contexts_associated, 1);
+                bump(&g_stats.contexts_live, 1);
+            } else {
+                ExFreePoolWithTag(c, TD_TAG);
+            }
+        }
+    }
+    out->actionType = FWP_ACTION_CONTINUE;
+}
+
+static void NTAPI stream_classify(const FWPS_INCOMING_VALUES0 *in, const FWPS_INCOMING_METADATA_VALUES0 *meta,
+                                  void *layerData, const void *cctx, const FWPS_FILTER1 *filter, UINT64 flowContext,
+                                  FWPS_CLASSIFY_OUT0 *out)
+{
+    UNREFERENCED_PARAMETER(in);
+    UNREFERENCED_PARAMETER(meta);
+    UNREFERENCED_PARAMETER(cctx);
+    UNREFERENCED_PARAMETER(filter);
+    td_flow_ctx *c = (td_flow_ctx *)(ULONG_PTR)flowContext;
+    if (!c || c->magic != 0x46435458u)
+        bump(&g_stats.conditional_violations, 1);
+    FWPS_STREAM_CALLOUT_IO_PACKET0 *io = layerData;
+    FWPS_STREAM_DATA0 *sd = io->streamData;
+    bump(&g_stats.stream_classifies, 1);
+    if (sd->flags & (FWPS_STREAM_FLAG_RECEIVE_DISCONNECT | FWPS_STREAM_FLAG_SEND_DISCONNECT))
+        bump(&g_stats.fin_seen, 1);
+    if (sd->flags & (FWPS_STREAM_FLAG_RECEIVE_ABORT | FWPS_STREAM_FLAG_SEND_ABORT))
+        bump(&g_stats.rst_seen, 1);
+    if (sd->dataLength) {
+        SIZE_T cap = sd->dataLength < 65536 ? sd->dataLength : 65536;
+        UINT8 *buf = ExAllocatePoolWithTag(NonPagedPoolNx, cap, TD_TAG);
+        if (buf) {
+            SIZE_T got = 0;
+            FwpsCopyStreamDataToBuffer0(sd, buf, cap, &got);
+            /* compare with a walk of the NBL chain through NdisGetDataBuffer */
+            SIZE_T off = 0;
+            for (NET_BUFFER_LIST *nbl = sd->netBufferListChain; nbl && off < got; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl))
+                for (NET_BUFFER *nb = NET_BUFFER_LIST_FIRST_NB(nbl); nb && off < got; nb = NET_BUFFER_NEXT_NB(nb)) {
+                    ULONG len = NET_BUFFER_DATA_LENGTH(nb);
+                    UINT8 *tmp = ExAllocatePoolWithTag(NonPagedPoolNx, len ? len : 1, TD_TAG);
+                    if (!tmp)
+                        continue;
+                    UINT8 *p = len ? NdisGetDataBuffer(nb, len, tmp, 1, 0) : tmp;
+                    if (!p || (len && RtlCompareMemory(p, buf + off, len < got - off ? len : got - off) !=
+                                          (len < got - off ? len : got - off)))
+                        bump(&g_stats.copy_mismatch, 1);
+                    off += len;
+                    ExFreePoolWithTag(tmp, TD_TAG);
+                }
+            if (got != cap)
+                bump(&g_stats.copy_mismatch, 1);
+            ExFreePoolWithTag(buf, TD_TAG);
+        }
+        bump(&g_stats.stream_bytes, sd->dataLength);
+        bump(&g_stats.stream_indications, 1);
+        if (c && c->magic == 0x46435458u)
+            c->bytes += sd->dataLength;
+    }
+    io->streamAction = FWPS_STREAM_ACTION_NONE;
+    out->actionType = FWP_ACTION_CONTINUE;
+}
+
+static void NTAPI nbl_notify0(FWPS_NET_BUFFER_LIST_EVENT_TYPE0 ev, NET_BUFFER_LIST *nbl, NET_BUFFER_LIST *nnbl,
+                              UINT16 layerId, UINT64 context, UINT64 tag)
+{
+    UNREFERENCED_PARAMETER(nbl);
+    UNREFERENCED_PARAMETER(nnbl);
+    UNREFERENCED_PARAMETER(layerId);
+    UNREFERENCED_PARAMETER(context);
+    if (ev == FWPS_NET_BUFFER_LIST_CONTEXT_REMOVED && tag == g_tag)
+        bump(&g_stats.context_removed_events, 1);
+}
+
+static void NTAPI trans_classify(const FWPS_INCOMING_VALUES0 *in, const FWPS_INCOMING_METADATA_VALUES0 *meta,
+                                 void *layerData, const void *cctx, const FWPS_FILTER1 *filter, UINT64 flowContext,
+                                 FWPS_CLASSIFY_OUT0 *out)
+{
+    UNREFERENCED_PARAMETER(meta);
+    UNREFERENCED_PARAMETER(cctx);
+    UNREFERENCED_PARAMETER(filter);
+    UNREFERENCED_PARAMETER(flowContext);
+    bump(&g_stats.transport_classifies, 1);
+    if (g_tagging && layerData) {
+        NTSTATUS st = FwpsNetBufferListAssociateContext0((NET_BUFFER_LIST *)layerData, in->layerId, 0x1234, g_tag,
+                                                         NULL, g_dev, nbl_notify0, 0);
+        if (NT_SUCCESS(st))
+            bump(&g_stats.tags_associated, 1);
+    }
+    out->actionType = FWP_ACTION_CONTINUE;
+}
+
+static void NTAPI term_classify(const FWPS_INCOMING_VALUES0 *in, const FWPS_INCOMING_METADATA_VALUES0 *meta,
+                                void *layerData, const void *cctx, const FWPS_FILTER1 *filter, UINT64 flowContext,
+                                FWPS_CLASSIFY_OUT0 *out)
+{
+    UNREFERENCED_PARAMETER(in);
+    UNREFERENCED_PARAMETER(meta);
+    UNREFERENCED_PARAMETER(layerData);
+    UNREFERENCED_PARAMETER(cctx);
+    UNREFERENCED_PARAMETER(filter);
+    UNREFERENCED_PARAMETER(flowContext);
+    bump(&g_stats.term_classifies, 1);
+    if (out->rights & FWPS_RIGHT_ACTION_WRITE || g_term_action == FWP_ACTION_BLOCK)
+        out->actionType = (FWP_ACTION_TYPE)g_term_action;
+}
+
+static NTSTATUS register_callout(const GUID *key, UINT32 flags, FWPS_CALLOUT_CLASSIFY_FN1 fn, UINT32 *id)
+{
+    FWPS_CALLOUT1 c;
+    RtlZeroMemory(&c, sizeof c);
+    c.calloutKey = *key;
+    c.flags = flags;
+    c.classifyFn = fn;
+    c.notifyFn = notify_fn;
+    c.flowDeleteFn = flow_delete_fn;
+    return FwpsCalloutRegister1(g_dev, &c, id);
+}
+
+/* ---- dispatch ---- */
+static NTSTATUS complete(PIRP irp, NTSTATUS st, ULONG_PTR info)
+{
+    irp->IoStatus.Status = st;
+    irp->IoStatus.Information = info;
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return st;
+}
+
+static NTSTATUS dispatch_create_close(PDEVICE_OBJECT dev, PIRP irp)
+{
+    UNREFERENCED_PARAMETER(dev);
+    PIO_STACK_LOCATION sl = IoGetCurrentIrpStackLocation(irp);
+    if (sl->MajorFunction == IRP_MJ_CREATE)
+        bump(&g_stats.creates, 1);
+    else if (sl->MajorFunction == IRP_MJ_CLOSE)
+        bump(&g_stats.closes, 1);
+    return complete(irp, STATUS_SUCCESS, 0);
+}
+
+static NTSTATUS dispatch_cleanup(PDEVICE_OBJECT dev, PIRP irp)
+{
+    UNREFERENCED_PARAMETER(dev);
+    PFILE_OBJECT fo = IoGetCurrentIrpStackLocation(irp)->FileObject;
+    PIRP pending;
+    while ((pending = IoCsqRemoveNextIrp(&g_csq, fo)) != NULL) {
+        bump(&g_stats.reads_cancelled, 1);
+        complete(pending, STATUS_CANCELLED, 0);
+    }
+    bump(&g_stats.cleanups, 1);
+    return complete(irp, STATUS_SUCCESS, 0);
+}
+
+static NTSTATUS dispatch_ioctl(PDEVICE_OBJECT dev, PIRP irp)
+{
+    UNREFERENCED_PARAMETER(dev);
+    PIO_STACK_LOCATION sl = IoGetCurrentIrpStackLocation(irp);
+    ULONG code = sl->Parameters.DeviceIoControl.IoControlCode;
+    ULONG inLen = sl->Parameters.DeviceIoControl.InputBufferLength;
+    ULONG outLen = sl->Parameters.DeviceIoControl.OutputBufferLength;
+    UINT8 *buf = irp->AssociatedIrp.SystemBuffer;
+    UINT32 arg = 0;
+    if (inLen >= 4 && buf)
+        RtlCopyMemory(&arg, buf, 4);
+    switch (code) {
+    case TD_IOCTL_ECHO: {
+        if (outLen < inLen)
+            return complete(irp, STATUS_BUFFER_TOO_SMALL, 0);
+        for (ULONG i = 0; i < inLen / 2; i++) {
+            UINT8 t = buf[i];
+            buf[i] = buf[inLen - 1 - i];
+            buf[inLen - 1 - i] = t;
+        }
+        return complete(irp, STATUS_SUCCESS, inLen);
+    }
+    case TD_IOCTL_FILL_DIRECT: {
+        if (!irp->MdlAddress || inLen < 1)
+            return complete(irp, STATUS_INVALID_PARAMETER, 0);
+        UINT8 *o = MmGetSystemAddressForMdlSafe(irp->MdlAddress, NormalPagePriority | MdlMappingNoExecute);
+        ULONG n = MmGetMdlByteCount(irp->MdlAddress);
+        for (ULONG i = 0; i < n; i++)
+            o[i] = (UINT8)(buf[0] + i);
+        return complete(irp, STATUS_SUCCESS, n);
+    }
+    case TD_IOCTL_READ:
+        IoCsqInsertIrp(&g_csq, irp, NULL);
+        return STATUS_PENDING;
+    case TD_IOCTL_ARM_TIMER: {
+        LARGE_INTEGER due;
+        due.QuadPart = -(LONGLONG)arg * 10000;
+        KeSetTimer(&g_timer, due, &g_dpc);
+        return complete(irp, STATUS_SUCCESS, 0);
+    }
+    case TD_IOCTL_STATS:
+        if (outLen < sizeof(td_stats))
+            return complete(irp, STATUS_BUFFER_TOO_SMALL, 0);
+        RtlCopyMemory(buf, &g_stats, sizeof(td_stats));
+        return complete(irp, STATUS_SUCCESS, sizeof(td_stats));
+    case TD_IOCTL_WRITE_ONLY:
+        return complete(irp, STATUS_SUCCESS, 0);
+    case TD_IOCTL_SET_TERM:
+        InterlockedExchangeAdd64((LONG64 volatile *)&g_stats.creates, 0);
+        InterlockedCompareExchange(&g_term_action, (LONG)arg, g_term_action);
+        return complete(irp, STATUS_SUCCESS, 0);
+    case TD_IOCTL_FAIL:
+        return complete(irp, (NTSTATUS)arg, 0);
+    case TD_IOCTL_TAG_CONFIG:
+        if (!g_tag)
+            g_tag = FwpsNetBufferListGetTagForContext0();
+        InterlockedCompareExchange(&g_tagging, (LONG)arg, g_tagging);
+        return complete(irp, STATUS_SUCCESS, 0);
+    default:
+        return complete(irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+    }
+}
+
+static VOID driver_unload(PDRIVER_OBJECT drv)
+{
+    UNREFERENCED_PARAMETER(drv);
+    UNICODE_STRING link;
+    KeCancelTimer(&g_timer);
+    FwpsCalloutUnregisterByKey0(&k_flow);
+    FwpsCalloutUnregisterByKey0(&k_stream);
+    FwpsCalloutUnregisterByKey0(&k_trans);
+    FwpsCalloutUnregisterByKey0(&k_term);
+    RtlInitUnicodeString(&link, L"\\DosDevices\\WfpsimTest");
+    IoDeleteSymbolicLink(&link);
+    IoDeleteDevice(g_dev);
+    g_dev = NULL;
+}
+
+NTSTATUS DriverEntry(PDRIVER_OBJECT drv, PUNICODE_STRING reg);
+NTSTATUS DriverEntry(PDRIVER_OBJECT drv, PUNICODE_STRING reg)
+{
+    UNREFERENCED_PARAMETER(reg);
+    UNICODE_STRING name, link, sddl;
+    RtlZeroMemory(&g_stats, sizeof g_stats);
+    RtlInitUnicodeString(&name, L"\\Device\\WfpsimTest");
+    RtlInitUnicodeString(&link, L"\\DosDevices\\WfpsimTest");
+    RtlInitUnicodeString(&sddl, L"D:P(A;;GA;;;SY)(A;;GA;;;BA)");
+    NTSTATUS st = IoCreateDeviceSecure(drv, 0, &name, FILE_DEVICE_UNKNOWN, FILE_DEVICE_SECURE_OPEN, FALSE, &sddl,
+                                       NULL, &g_dev);
+    if (!NT_SUCCESS(st))
+        return st;
+    st = IoCreateSymbolicLink(&link, &name);
+    if (!NT_SUCCESS(st)) {
+        IoDeleteDevice(g_dev);
+        return st;
+    }
+    KeInitializeSpinLock(&g_queue_lock);
+    KeInitializeSpinLock(&g_stats_lock);
+    InitializeListHead(&g_queue);
+    IoCsqInitialize(&g_csq, csq_insert, csq_remove, csq_peek, csq_acquire, csq_release, csq_complete_canceled);
+    KeInitializeTimer(&g_timer);
+    KeInitializeDpc(&g_dpc, timer_dpc, NULL);
+    drv->MajorFunction[IRP_MJ_CREATE] = dispatch_create_close;
+    drv->MajorFunction[IRP_MJ_CLOSE] = dispatch_create_close;
+    drv->MajorFunction[IRP_MJ_CLEANUP] = dispatch_cleanup;
+    drv->MajorFunction[IRP_MJ_DEVICE_CONTROL] = dispatch_ioctl;
+    drv->DriverUnload = driver_unload;
+    g_dev->Flags |= DO_BUFFERED_IO;
+    if (!NT_SUCCESS(st = register_callout(&k_flow, 0, flow_classify, &g_flow_id)) ||
+        !NT_SUCCESS(st = register_callout(&k_stream, FWPS_CALLOUT_FLAG_CONDITIONAL_ON_FLOW, stream_classify, &g_stream_id)) ||
+        !NT_SUCCESS(st = register_callout(&k_trans, 0, trans_classify, &g_trans_id)) ||
+        !NT_SUCCESS(st = register_callout(&k_term, 0, term_classify, &g_term_id))) {
+        driver_unload(drv);
+        return st;
+    }
+    DbgPrintEx(DPFLTR_IHVNETWORK_ID, DPFLTR_INFO_LEVEL, "wfpsim test driver loaded\n");
+    return STATUS_SUCCESS;
+}

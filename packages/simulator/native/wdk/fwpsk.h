@@ -1,0 +1,505 @@
+/*
+ * fwpsk.h - libwfpsim's minimal WDK-compatible fwpsk.h: the kernel-mode WFP (Fwps*) surface
+ * of packages/driver/src/win/KERNEL_SURFACE.md with Windows 7 (NTDDI_WIN7) layouts.
+ *
+ * Sources of the values (MinGW-w64 has no fwpsk.h):
+ *  - FWPS_BUILTIN_LAYERS: the enum order documented for fwpsk.h (each V4/V4_DISCARD/V6/
+ *    V6_DISCARD group of four); agrees with the layer ids of native/src/bfe/ws_layers.c.
+ *  - FWPS_FIELD_*: the enum order of the FWPS_FIELDS_* pages of the WDK docs
+ *    (MicrosoftDocs/windows-driver-docs-ddi, wdk-ddi-src/content/fwpsk/ne-fwpsk-fwps_fields_*.md),
+ *    Windows 7 members only (later members follow *_MAX's predecessors in newer SDKs).
+ *  - FWPS_METADATA_FIELD_*: the Win32 metadata constants (fwpsu.h / fwpsk.h share them).
+ *  - FWPS_STREAM_FLAG_*, FWPS_NET_BUFFER_LIST_EVENT_TYPE0: /work/shared/reference/wfp-api-facts.md
+ *    (marked "check" there: confirm against a real fwpsk.h when one is at hand).
+ *  - struct layouts: the declarations on the WDK docs pages, laid out for x64; pinned by the
+ *    static asserts at the end (offsets worked out by hand from those declarations).
+ */
+#ifndef WFPSIM_WDK_FWPSK_H
+#define WFPSIM_WDK_FWPSK_H
+
+#include "wdm.h"
+#include "ndis.h"
+#include "fwptypes.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- run-time layer ids -------------------------------------------------- */
+typedef enum FWPS_BUILTIN_LAYERS_ {
+    FWPS_LAYER_INBOUND_IPPACKET_V4 = 0,
+    FWPS_LAYER_INBOUND_IPPACKET_V4_DISCARD = 1,
+    FWPS_LAYER_INBOUND_IPPACKET_V6 = 2,
+    FWPS_LAYER_INBOUND_IPPACKET_V6_DISCARD = 3,
+    FWPS_LAYER_OUTBOUND_IPPACKET_V4 = 4,
+    FWPS_LAYER_OUTBOUND_IPPACKET_V4_DISCARD = 5,
+    FWPS_LAYER_OUTBOUND_IPPACKET_V6 = 6,
+    FWPS_LAYER_OUTBOUND_IPPACKET_V6_DISCARD = 7,
+    FWPS_LAYER_IPFORWARD_V4 = 8,
+    FWPS_LAYER_IPFORWARD_V4_DISCARD = 9,
+    FWPS_LAYER_IPFORWARD_V6 = 10,
+    FWPS_LAYER_IPFORWARD_V6_DISCARD = 11,
+    FWPS_LAYER_INBOUND_TRANSPORT_V4 = 12,
+    FWPS_LAYER_INBOUND_TRANSPORT_V4_DISCARD = 13,
+    FWPS_LAYER_INBOUND_TRANSPORT_V6 = 14,
+    FWPS_LAYER_INBOUND_TRANSPORT_V6_DISCARD = 15,
+    FWPS_LAYER_OUTBOUND_TRANSPORT_V4 = 16,
+    FWPS_LAYER_OUTBOUND_TRANSPORT_V4_DISCARD = 17,
+    FWPS_LAYER_OUTBOUND_TRANSPORT_V6 = 18,
+    FWPS_LAYER_OUTBOUND_TRANSPORT_V6_DISCARD = 19,
+    FWPS_LAYER_STREAM_V4 = 20,
+    FWPS_LAYER_STREAM_V4_DISCARD = 21,
+    FWPS_LAYER_STREAM_V6 = 22,
+    FWPS_LAYER_STREAM_V6_DISCARD = 23,
+    FWPS_LAYER_DATAGRAM_DATA_V4 = 24,
+    FWPS_LAYER_DATAGRAM_DATA_V4_DISCARD = 25,
+    FWPS_LAYER_DATAGRAM_DATA_V6 = 26,
+    FWPS_LAYER_DATAGRAM_DATA_V6_DISCARD = 27,
+    FWPS_LAYER_INBOUND_ICMP_ERROR_V4 = 28,
+    FWPS_LAYER_INBOUND_ICMP_ERROR_V4_DISCARD = 29,
+    FWPS_LAYER_INBOUND_ICMP_ERROR_V6 = 30,
+    FWPS_LAYER_INBOUND_ICMP_ERROR_V6_DISCARD = 31,
+    FWPS_LAYER_OUTBOUND_ICMP_ERROR_V4 = 32,
+    FWPS_LAYER_OUTBOUND_ICMP_ERROR_V4_DISCARD = 33,
+    FWPS_LAYER_OUTBOUND_ICMP_ERROR_V6 = 34,
+    FWPS_LAYER_OUTBOUND_ICMP_ERROR_V6_DISCARD = 35,
+    FWPS_LAYER_ALE_RESOURCE_ASSIGNMENT_V4 = 36,
+    FWPS_LAYER_ALE_RESOURCE_ASSIGNMENT_V4_DISCARD = 37,
+    FWPS_LAYER_ALE_RESOURCE_ASSIGNMENT_V6 = 38,
+    FWPS_LAYER_ALE_RESOURCE_ASSIGNMENT_V6_DISCARD = 39,
+    FWPS_LAYER_ALE_AUTH_LISTEN_V4 = 40,
+    FWPS_LAYER_ALE_AUTH_LISTEN_V4_DISCARD = 41,
+    FWPS_LAYER_ALE_AUTH_LISTEN_V6 = 42,
+    FWPS_LAYER_ALE_AUTH_LISTEN_V6_DISCARD = 43,
+    FWPS_LAYER_ALE_AUTH_RECV_ACCEPT_V4 = 44,
+    FWPS_LAYER_ALE_AUTH_RECV_ACCEPT_V4_DISCARD = 45,
+    FWPS_LAYER_ALE_AUTH_RECV_ACCEPT_V6 = 46,
+    FWPS_LAYER_ALE_AUTH_RECV_ACCEPT_V6_DISCARD = 47,
+    FWPS_LAYER_ALE_AUTH_CONNECT_V4 = 48,
+    FWPS_LAYER_ALE_AUTH_CONNECT_V4_DISCARD = 49,
+    FWPS_LAYER_ALE_AUTH_CONNECT_V6 = 50,
+    FWPS_LAYER_ALE_AUTH_CONNECT_V6_DISCARD = 51,
+    FWPS_LAYER_ALE_FLOW_ESTABLISHED_V4 = 52,
+    FWPS_LAYER_ALE_FLOW_ESTABLISHED_V4_DISCARD = 53,
+    FWPS_LAYER_ALE_FLOW_ESTABLISHED_V6 = 54,
+    FWPS_LAYER_ALE_FLOW_ESTABLISHED_V6_DISCARD = 55
+} FWPS_BUILTIN_LAYERS;
+
+/* ---- field indexes ----------------------------------------------------------- */
+typedef enum FWPS_FIELDS_INBOUND_IPPACKET_V4_ {
+    FWPS_FIELD_INBOUND_IPPACKET_V4_IP_LOCAL_ADDRESS,
+    FWPS_FIELD_INBOUND_IPPACKET_V4_IP_REMOTE_ADDRESS,
+    FWPS_FIELD_INBOUND_IPPACKET_V4_IP_LOCAL_ADDRESS_TYPE,
+    FWPS_FIELD_INBOUND_IPPACKET_V4_IP_LOCAL_INTERFACE,
+    FWPS_FIELD_INBOUND_IPPACKET_V4_INTERFACE_INDEX,
+    FWPS_FIELD_INBOUND_IPPACKET_V4_SUB_INTERFACE_INDEX,
+    FWPS_FIELD_INBOUND_IPPACKET_V4_FLAGS,
+    FWPS_FIELD_INBOUND_IPPACKET_V4_INTERFACE_TYPE,
+    FWPS_FIELD_INBOUND_IPPACKET_V4_TUNNEL_TYPE,
+    FWPS_FIELD_INBOUND_IPPACKET_V4_MAX
+} FWPS_FIELDS_INBOUND_IPPACKET_V4;
+
+typedef enum FWPS_FIELDS_INBOUND_IPPACKET_V6_ {
+    FWPS_FIELD_INBOUND_IPPACKET_V6_IP_LOCAL_ADDRESS,
+    FWPS_FIELD_INBOUND_IPPACKET_V6_IP_REMOTE_ADDRESS,
+    FWPS_FIELD_INBOUND_IPPACKET_V6_IP_LOCAL_ADDRESS_TYPE,
+    FWPS_FIELD_INBOUND_IPPACKET_V6_IP_LOCAL_INTERFACE,
+    FWPS_FIELD_INBOUND_IPPACKET_V6_INTERFACE_INDEX,
+    FWPS_FIELD_INBOUND_IPPACKET_V6_SUB_INTERFACE_INDEX,
+    FWPS_FIELD_INBOUND_IPPACKET_V6_FLAGS,
+    FWPS_FIELD_INBOUND_IPPACKET_V6_INTERFACE_TYPE,
+    FWPS_FIELD_INBOUND_IPPACKET_V6_TUNNEL_TYPE,
+    FWPS_FIELD_INBOUND_IPPACKET_V6_MAX
+} FWPS_FIELDS_INBOUND_IPPACKET_V6;
+
+typedef enum FWPS_FIELDS_OUTBOUND_IPPACKET_V4_ {
+    FWPS_FIELD_OUTBOUND_IPPACKET_V4_IP_LOCAL_ADDRESS,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V4_IP_LOCAL_ADDRESS_TYPE,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V4_IP_REMOTE_ADDRESS,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V4_IP_LOCAL_INTERFACE,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V4_INTERFACE_INDEX,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V4_SUB_INTERFACE_INDEX,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V4_FLAGS,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V4_INTERFACE_TYPE,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V4_TUNNEL_TYPE,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V4_MAX
+} FWPS_FIELDS_OUTBOUND_IPPACKET_V4;
+
+typedef enum FWPS_FIELDS_OUTBOUND_IPPACKET_V6_ {
+    FWPS_FIELD_OUTBOUND_IPPACKET_V6_IP_LOCAL_ADDRESS,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V6_IP_LOCAL_ADDRESS_TYPE,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V6_IP_REMOTE_ADDRESS,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V6_IP_LOCAL_INTERFACE,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V6_INTERFACE_INDEX,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V6_SUB_INTERFACE_INDEX,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V6_FLAGS,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V6_INTERFACE_TYPE,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V6_TUNNEL_TYPE,
+    FWPS_FIELD_OUTBOUND_IPPACKET_V6_MAX
+} FWPS_FIELDS_OUTBOUND_IPPACKET_V6;
+
+#define WS_K_INBOUND_TRANSPORT_FIELDS(V)                                                          \
+    FWPS_FIELD_INBOUND_TRANSPORT_##V##_IP_PROTOCOL, FWPS_FIELD_INBOUND_TRANSPORT_##V##_IP_LOCAL_ADDRESS, \
+    FWPS_FIELD_INBOUND_TRANSPORT_##V##_IP_REMOTE_ADDRESS,                                           \
+    FWPS_FIELD_INBOUND_TRANSPORT_##V##_IP_LOCAL_ADDRESS_TYPE,                                       \
+    FWPS_FIELD_INBOUND_TRANSPORT_##V##_IP_LOCAL_PORT, FWPS_FIELD_INBOUND_TRANSPORT_##V##_IP_REMOTE_PORT, \
+    FWPS_FIELD_INBOUND_TRANSPORT_##V##_IP_LOCAL_INTERFACE,                                          \
+    FWPS_FIELD_INBOUND_TRANSPORT_##V##_INTERFACE_INDEX,                                             \
+    FWPS_FIELD_INBOUND_TRANSPORT_##V##_SUB_INTERFACE_INDEX, FWPS_FIELD_INBOUND_TRANSPORT_##V##_FLAGS, \
+    FWPS_FIELD_INBOUND_TRANSPORT_##V##_INTERFACE_TYPE, FWPS_FIELD_INBOUND_TRANSPORT_##V##_TUNNEL_TYPE, \
+    FWPS_FIELD_INBOUND_TRANSPORT_##V##_PROFILE_ID, FWPS_FIELD_INBOUND_TRANSPORT_##V##_MAX
+typedef enum FWPS_FIELDS_INBOUND_TRANSPORT_V4_ { WS_K_INBOUND_TRANSPORT_FIELDS(V4) } FWPS_FIELDS_INBOUND_TRANSPORT_V4;
+typedef enum FWPS_FIELDS_INBOUND_TRANSPORT_V6_ { WS_K_INBOUND_TRANSPORT_FIELDS(V6) } FWPS_FIELDS_INBOUND_TRANSPORT_V6;
+
+#define WS_K_OUTBOUND_TRANSPORT_FIELDS(V)                                                         \
+    FWPS_FIELD_OUTBOUND_TRANSPORT_##V##_IP_PROTOCOL, FWPS_FIELD_OUTBOUND_TRANSPORT_##V##_IP_LOCAL_ADDRESS, \
+    FWPS_FIELD_OUTBOUND_TRANSPORT_##V##_IP_LOCAL_ADDRESS_TYPE,                                      \
+    FWPS_FIELD_OUTBOUND_TRANSPORT_##V##_IP_REMOTE_ADDRESS,                                          \
+    FWPS_FIELD_OUTBOUND_TRANSPORT_##V##_IP_LOCAL_PORT, FWPS_FIELD_OUTBOUND_TRANSPORT_##V##_IP_REMOTE_PORT, \
+    FWPS_FIELD_OUTBOUND_TRANSPORT_##V##_IP_LOCAL_INTERFACE,                                         \
+    FWPS_FIELD_OUTBOUND_TRANSPORT_##V##_INTERFACE_INDEX,                                            \
+    FWPS_FIELD_OUTBOUND_TRANSPORT_##V##_SUB_INTERFACE_INDEX,                                        \
+    FWPS_FIELD_OUTBOUND_TRANSPORT_##V##_IP_DESTINATION_ADDRESS_TYPE,                                \
+    FWPS_FIELD_OUTBOUND_TRANSPORT_##V##_FLAGS, FWPS_FIELD_OUTBOUND_TRANSPORT_##V##_INTERFACE_TYPE,  \
+    FWPS_FIELD_OUTBOUND_TRANSPORT_##V##_TUNNEL_TYPE, FWPS_FIELD_OUTBOUND_TRANSPORT_##V##_PROFILE_ID, \
+    FWPS_FIELD_OUTBOUND_TRANSPORT_##V##_MAX
+typedef enum FWPS_FIELDS_OUTBOUND_TRANSPORT_V4_ { WS_K_OUTBOUND_TRANSPORT_FIELDS(V4) } FWPS_FIELDS_OUTBOUND_TRANSPORT_V4;
+typedef enum FWPS_FIELDS_OUTBOUND_TRANSPORT_V6_ { WS_K_OUTBOUND_TRANSPORT_FIELDS(V6) } FWPS_FIELDS_OUTBOUND_TRANSPORT_V6;
+
+#define WS_K_STREAM_FIELDS(V)                                                                      \
+    FWPS_FIELD_STREAM_##V##_IP_LOCAL_ADDRESS, FWPS_FIELD_STREAM_##V##_IP_LOCAL_ADDRESS_TYPE,        \
+    FWPS_FIELD_STREAM_##V##_IP_REMOTE_ADDRESS, FWPS_FIELD_STREAM_##V##_IP_LOCAL_PORT,               \
+    FWPS_FIELD_STREAM_##V##_IP_REMOTE_PORT, FWPS_FIELD_STREAM_##V##_DIRECTION,                      \
+    FWPS_FIELD_STREAM_##V##_FLAGS, FWPS_FIELD_STREAM_##V##_MAX
+typedef enum FWPS_FIELDS_STREAM_V4_ { WS_K_STREAM_FIELDS(V4) } FWPS_FIELDS_STREAM_V4;
+typedef enum FWPS_FIELDS_STREAM_V6_ { WS_K_STREAM_FIELDS(V6) } FWPS_FIELDS_STREAM_V6;
+
+#define WS_K_FLOW_FIELDS(V)                                                                        \
+    FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_ALE_APP_ID, FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_ALE_USER_ID, \
+    FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_IP_LOCAL_ADDRESS,                                         \
+    FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_IP_LOCAL_ADDRESS_TYPE,                                    \
+    FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_IP_LOCAL_PORT,                                            \
+    FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_IP_PROTOCOL,                                              \
+    FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_IP_REMOTE_ADDRESS,                                        \
+    FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_IP_REMOTE_PORT,                                           \
+    FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_ALE_REMOTE_USER_ID,                                       \
+    FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_ALE_REMOTE_MACHINE_ID,                                    \
+    FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_IP_DESTINATION_ADDRESS_TYPE,                              \
+    FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_IP_LOCAL_INTERFACE,                                       \
+    FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_DIRECTION,                                                \
+    FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_INTERFACE_TYPE,                                           \
+    FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_TUNNEL_TYPE, FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_FLAGS, \
+    FWPS_FIELD_ALE_FLOW_ESTABLISHED_##V##_MAX
+typedef enum FWPS_FIELDS_ALE_FLOW_ESTABLISHED_V4_ { WS_K_FLOW_FIELDS(V4) } FWPS_FIELDS_ALE_FLOW_ESTABLISHED_V4;
+typedef enum FWPS_FIELDS_ALE_FLOW_ESTABLISHED_V6_ { WS_K_FLOW_FIELDS(V6) } FWPS_FIELDS_ALE_FLOW_ESTABLISHED_V6;
+
+/* ---- classify arguments ------------------------------------------------------ */
+typedef struct FWPS_INCOMING_VALUE0_ {
+    FWP_VALUE0 value;
+} FWPS_INCOMING_VALUE0;
+
+typedef struct FWPS_INCOMING_VALUES0_ {
+    UINT16 layerId;
+    UINT32 valueCount;
+    FWPS_INCOMING_VALUE0 *incomingValue;
+} FWPS_INCOMING_VALUES0;
+
+#define FWPS_METADATA_FIELD_DISCARD_REASON 0x00000001
+#define FWPS_METADATA_FIELD_FLOW_HANDLE 0x00000002
+#define FWPS_METADATA_FIELD_IP_HEADER_SIZE 0x00000004
+#define FWPS_METADATA_FIELD_PROCESS_PATH 0x00000008
+#define FWPS_METADATA_FIELD_TOKEN 0x00000010
+#define FWPS_METADATA_FIELD_PROCESS_ID 0x00000020
+#define FWPS_METADATA_FIELD_SYSTEM_FLAGS 0x00000040
+#define FWPS_METADATA_FIELD_RESERVED 0x00000080
+#define FWPS_METADATA_FIELD_SOURCE_INTERFACE_INDEX 0x00000100
+#define FWPS_METADATA_FIELD_DESTINATION_INTERFACE_INDEX 0x00000200
+#define FWPS_METADATA_FIELD_TRANSPORT_HEADER_SIZE 0x00000400
+#define FWPS_METADATA_FIELD_COMPARTMENT_ID 0x00000800
+#define FWPS_METADATA_FIELD_FRAGMENT_DATA 0x00001000
+#define FWPS_METADATA_FIELD_PATH_MTU 0x00002000
+#define FWPS_METADATA_FIELD_COMPLETION_HANDLE 0x00004000
+#define FWPS_METADATA_FIELD_TRANSPORT_ENDPOINT_HANDLE 0x00008000
+#define FWPS_METADATA_FIELD_TRANSPORT_CONTROL_DATA 0x00010000
+#define FWPS_METADATA_FIELD_REMOTE_SCOPE_ID 0x00020000
+#define FWPS_METADATA_FIELD_PACKET_DIRECTION 0x00040000
+#define FWPS_METADATA_FIELD_PACKET_SYSTEM_CRITICAL 0x00080000
+#define FWPS_METADATA_FIELD_FORWARD_LAYER_OUTBOUND_PASS_THRU 0x00100000
+#define FWPS_METADATA_FIELD_FORWARD_LAYER_INBOUND_PASS_THRU 0x00200000
+#define FWPS_METADATA_FIELD_ALE_CLASSIFY_REQUIRED 0x00400000
+#define FWPS_METADATA_FIELD_TRANSPORT_HEADER_INCLUDE_HEADER 0x00800000
+#define FWPS_METADATA_FIELD_DESTINATION_PREFIX 0x01000000
+#define FWPS_METADATA_FIELD_ETHER_FRAME_LENGTH 0x02000000
+#define FWPS_METADATA_FIELD_PARENT_ENDPOINT_HANDLE 0x04000000
+#define FWPS_METADATA_FIELD_ICMP_ID_AND_SEQUENCE 0x08000000
+#define FWPS_METADATA_FIELD_LOCAL_REDIRECT_TARGET_PID 0x10000000
+#define FWPS_METADATA_FIELD_ORIGINAL_DESTINATION 0x20000000
+
+#define FWPS_IS_METADATA_FIELD_PRESENT(metadataValues, metadataField) \
+    (((metadataValues)->currentMetadataValues & (metadataField)) == (metadataField))
+
+typedef enum FWPS_DISCARD_MODULE0_ {
+    FWPS_DISCARD_MODULE_NETWORK = 0,
+    FWPS_DISCARD_MODULE_TRANSPORT = 1,
+    FWPS_DISCARD_MODULE_GENERAL = 2,
+    FWPS_DISCARD_MODULE_MAX = 3
+} FWPS_DISCARD_MODULE0;
+
+typedef struct FWPS_DISCARD_METADATA0_ {
+    FWPS_DISCARD_MODULE0 discardModule;
+    UINT32 discardReason;
+    UINT64 filterId;
+} FWPS_DISCARD_METADATA0;
+
+typedef struct FWPS_INBOUND_FRAGMENT_METADATA0_ {
+    UINT32 fragmentIdentification;
+    UINT16 fragmentOffset;
+    ULONG fragmentLength;
+} FWPS_INBOUND_FRAGMENT_METADATA0;
+
+typedef struct WS_K_IP_ADDRESS_PREFIX_ {
+    UCHAR Prefix[28]; /* SOCKADDR_INET */
+    UINT8 PrefixLength;
+} DECLSPEC_ALIGN(4) WS_K_IP_ADDRESS_PREFIX;
+
+/* Windows 7 layout (NTDDI_WIN7); Windows 8 appends members after originalDestination. */
+typedef struct FWPS_INCOMING_METADATA_VALUES0_ {
+    UINT32 currentMetadataValues;
+    UINT32 flags;
+    UINT64 reserved;
+    FWPS_DISCARD_METADATA0 discardMetadata;
+    UINT64 flowHandle;
+    UINT32 ipHeaderSize;
+    UINT32 transportHeaderSize;
+    FWP_BYTE_BLOB *processPath;
+    UINT64 token;
+    UINT64 processId;
+    UINT32 sourceInterfaceIndex;
+    UINT32 destinationInterfaceIndex;
+    ULONG compartmentId;
+    FWPS_INBOUND_FRAGMENT_METADATA0 fragmentMetadata;
+    ULONG pathMtu;
+    HANDLE completionHandle;
+    UINT64 transportEndpointHandle;
+    ULONG remoteScopeId; /* SCOPE_ID */
+    PVOID controlData;   /* WSACMSGHDR* */
+    ULONG controlDataLength;
+    FWP_DIRECTION packetDirection;
+    PVOID headerIncludeHeader;
+    ULONG headerIncludeHeaderLength;
+    WS_K_IP_ADDRESS_PREFIX destinationPrefix;
+    UINT16 frameLength;
+    UINT64 parentEndpointHandle;
+    UINT32 icmpIdAndSequence;
+    DWORD localRedirectTargetPID;
+    PVOID originalDestination; /* SOCKADDR* */
+} FWPS_INCOMING_METADATA_VALUES0;
+
+typedef struct FWPS_ACTION0_ {
+    FWP_ACTION_TYPE type;
+    UINT32 calloutId;
+} FWPS_ACTION0;
+
+typedef struct FWPS_FILTER_CONDITION0_ {
+    UINT16 fieldId;
+    UINT16 reserved;
+    FWP_MATCH_TYPE matchType;
+    FWP_CONDITION_VALUE0 conditionValue;
+} FWPS_FILTER_CONDITION0;
+
+typedef struct FWPS_FILTER1_ {
+    UINT64 filterId;
+    FWP_VALUE0 weight;
+    UINT16 subLayerWeight;
+    UINT16 flags;
+    UINT32 numFilterConditions;
+    FWPS_FILTER_CONDITION0 *filterCondition;
+    FWPS_ACTION0 action;
+    UINT64 context;
+    PVOID providerContext; /* FWPM_PROVIDER_CONTEXT1* */
+} FWPS_FILTER1;
+
+#define FWPS_FILTER_FLAG_CLEAR_ACTION_RIGHT 0x0001
+#define FWPS_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED 0x0002
+
+#define FWPS_RIGHT_ACTION_WRITE 0x00000001
+#define FWPS_CLASSIFY_OUT_FLAG_ABSORB 0x00000001
+#define FWPS_CLASSIFY_OUT_FLAG_BUFFER_LIMIT_REACHED 0x00000002
+#define FWPS_CLASSIFY_OUT_FLAG_NO_MORE_DATA 0x00000004
+#define FWPS_CLASSIFY_OUT_FLAG_ALE_FAST_CACHE_CHECK 0x00000008
+
+typedef struct FWPS_CLASSIFY_OUT0_ {
+    FWP_ACTION_TYPE actionType;
+    UINT64 outContext;
+    UINT64 filterId;
+    UINT32 rights;
+    UINT32 flags;
+    UINT32 reserved;
+} FWPS_CLASSIFY_OUT0;
+
+/* ---- callouts ---------------------------------------------------------------- */
+typedef enum FWPS_CALLOUT_NOTIFY_TYPE_ {
+    FWPS_CALLOUT_NOTIFY_ADD_FILTER = 0,
+    FWPS_CALLOUT_NOTIFY_DELETE_FILTER = 1,
+    FWPS_CALLOUT_NOTIFY_ADD_FILTER_POST_COMMIT = 2,
+    FWPS_CALLOUT_NOTIFY_TYPE_MAX
+} FWPS_CALLOUT_NOTIFY_TYPE;
+
+#define FWPS_CALLOUT_FLAG_CONDITIONAL_ON_FLOW 0x00000001
+#define FWPS_CALLOUT_FLAG_ALLOW_OFFLOAD 0x00000002
+#define FWPS_CALLOUT_FLAG_ENABLE_COMMIT_ADD_NOTIFY 0x00000004
+#define FWPS_CALLOUT_FLAG_ALLOW_MID_STREAM_INSPECTION 0x00000008
+#define FWPS_CALLOUT_FLAG_ALLOW_RECLASSIFY 0x00000010
+
+typedef void(NTAPI *FWPS_CALLOUT_CLASSIFY_FN1)(const FWPS_INCOMING_VALUES0 *inFixedValues,
+                                               const FWPS_INCOMING_METADATA_VALUES0 *inMetaValues,
+                                               void *layerData, const void *classifyContext,
+                                               const FWPS_FILTER1 *filter, UINT64 flowContext,
+                                               FWPS_CLASSIFY_OUT0 *classifyOut);
+typedef NTSTATUS(NTAPI *FWPS_CALLOUT_NOTIFY_FN1)(FWPS_CALLOUT_NOTIFY_TYPE notifyType, const GUID *filterKey,
+                                                 FWPS_FILTER1 *filter);
+typedef void(NTAPI *FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0)(UINT16 layerId, UINT32 calloutId, UINT64 flowContext);
+
+typedef struct FWPS_CALLOUT1_ {
+    GUID calloutKey;
+    UINT32 flags;
+    FWPS_CALLOUT_CLASSIFY_FN1 classifyFn;
+    FWPS_CALLOUT_NOTIFY_FN1 notifyFn;
+    FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0 flowDeleteFn;
+} FWPS_CALLOUT1;
+
+NTSTATUS NTAPI FwpsCalloutRegister1(void *deviceObject, const FWPS_CALLOUT1 *callout, UINT32 *calloutId);
+NTSTATUS NTAPI FwpsCalloutUnregisterByKey0(const GUID *calloutKey);
+
+/* ---- flow contexts ------------------------------------------------------------ */
+NTSTATUS NTAPI FwpsFlowAssociateContext0(UINT64 flowId, UINT16 layerId, UINT32 calloutId, UINT64 flowContext);
+NTSTATUS NTAPI FwpsFlowRemoveContext0(UINT64 flowId, UINT16 layerId, UINT32 calloutId);
+
+/* ---- stream ------------------------------------------------------------------- */
+#define FWPS_STREAM_FLAG_RECEIVE 0x00000001
+#define FWPS_STREAM_FLAG_RECEIVE_EXPEDITED 0x00000002
+#define FWPS_STREAM_FLAG_RECEIVE_DISCONNECT 0x00000004
+#define FWPS_STREAM_FLAG_RECEIVE_ABORT 0x00000008
+#define FWPS_STREAM_FLAG_RECEIVE_PUSH 0x00000010
+#define FWPS_STREAM_FLAG_SEND 0x00010000
+#define FWPS_STREAM_FLAG_SEND_EXPEDITED 0x00020000
+#define FWPS_STREAM_FLAG_SEND_NODELAY 0x00040000
+#define FWPS_STREAM_FLAG_SEND_DISCONNECT 0x00080000
+#define FWPS_STREAM_FLAG_SEND_ABORT 0x00100000
+
+typedef enum FWPS_STREAM_ACTION_TYPE_ {
+    FWPS_STREAM_ACTION_NONE = 0,
+    FWPS_STREAM_ACTION_NEED_MORE_DATA = 1,
+    FWPS_STREAM_ACTION_DROP_CONNECTION = 2,
+    FWPS_STREAM_ACTION_DEFER = 3,
+    FWPS_STREAM_ACTION_ALLOW_CONNECTION = 4,
+    FWPS_STREAM_ACTION_TYPE_MAX
+} FWPS_STREAM_ACTION_TYPE;
+
+typedef struct FWPS_STREAM_DATA_OFFSET0_ {
+    NET_BUFFER_LIST *netBufferList;
+    NET_BUFFER *netBuffer;
+    MDL *mdl;
+    SIZE_T mdlOffset;
+    SIZE_T streamDataOffset;
+} FWPS_STREAM_DATA_OFFSET0;
+
+typedef struct FWPS_STREAM_DATA0_ {
+    UINT32 flags;
+    FWPS_STREAM_DATA_OFFSET0 dataOffset;
+    SIZE_T dataLength;
+    NET_BUFFER_LIST *netBufferListChain;
+} FWPS_STREAM_DATA0;
+
+typedef struct FWPS_STREAM_CALLOUT_IO_PACKET0_ {
+    FWPS_STREAM_DATA0 *streamData;
+    SIZE_T missedBytes;
+    UINT32 countBytesRequired;
+    SIZE_T countBytesEnforced;
+    FWPS_STREAM_ACTION_TYPE streamAction;
+} FWPS_STREAM_CALLOUT_IO_PACKET0;
+
+void NTAPI FwpsCopyStreamDataToBuffer0(const FWPS_STREAM_DATA0 *streamData, PVOID buffer, SIZE_T bytesToCopy,
+                                       SIZE_T *bytesCopied);
+
+/* ---- packet tagging ------------------------------------------------------------ */
+typedef enum FWPS_NET_BUFFER_LIST_EVENT_TYPE0_ {
+    FWPS_NET_BUFFER_LIST_ENTERED_NETIO = 0,
+    FWPS_NET_BUFFER_LIST_CLONED_BY_NETIO = 1,
+    FWPS_NET_BUFFER_LIST_CLONED_VIA_WFP_API = 2,
+    FWPS_NET_BUFFER_LIST_DUPLICATED_BY_NETIO = 3,
+    FWPS_NET_BUFFER_LIST_EXIT_NETIO = 4,
+    FWPS_NET_BUFFER_LIST_CONTEXT_REMOVED = 5,
+    FWPS_NET_BUFFER_LIST_NDIS_SEND_COMPLETE = 6,
+    FWPS_NET_BUFFER_LIST_NDIS_ETHERNET_SEND_COMPLETE = 6,
+    FWPS_NET_BUFFER_LIST_NDIS_RECV_COMPLETE = 7,
+    FWPS_NET_BUFFER_LIST_NDIS_ETHERNET_RECV_COMPLETE = 7,
+    FWPS_NET_BUFFER_LIST_NDIS_NATIVE_SEND_COMPLETE = 8,
+    FWPS_NET_BUFFER_LIST_NDIS_NATIVE_RECV_COMPLETE = 9,
+    FWPS_NET_BUFFER_LIST_NDIS_VSWITCH_INGRESS_COMPLETE = 10,
+    FWPS_NET_BUFFER_LIST_NDIS_VSWITCH_EGRESS_COMPLETE = 11,
+    FWPS_NET_BUFFER_LIST_CLONED_BY_NDIS = 12,
+    FWPS_NET_BUFFER_LIST_REASSEMBLED_FRAGMENT = 13,
+    FWPS_NET_BUFFER_LIST_REASSEMBLY_COMPLETE = 14,
+    FWPS_NET_BUFFER_LIST_EVENT_MAX
+} FWPS_NET_BUFFER_LIST_EVENT_TYPE0;
+
+typedef void(NTAPI *FWPS_NET_BUFFER_LIST_NOTIFY_FN0)(FWPS_NET_BUFFER_LIST_EVENT_TYPE0 eventType,
+                                                     NET_BUFFER_LIST *netBufferList,
+                                                     NET_BUFFER_LIST *newNetBufferList, UINT16 layerId,
+                                                     UINT64 context, UINT64 contextTag);
+typedef NTSTATUS(NTAPI *FWPS_NET_BUFFER_LIST_NOTIFY_FN1)(FWPS_NET_BUFFER_LIST_EVENT_TYPE0 eventType,
+                                                         NET_BUFFER_LIST *netBufferList,
+                                                         NET_BUFFER_LIST *newNetBufferList, UINT16 layerId,
+                                                         UINT64 context, UINT64 contextTag);
+
+UINT64 NTAPI FwpsNetBufferListGetTagForContext0(void);
+NTSTATUS NTAPI FwpsNetBufferListAssociateContext0(NET_BUFFER_LIST *netBufferList, UINT16 layerId, UINT64 context,
+                                                  UINT64 contextTag, GUID *providerGuid, void *deviceObject,
+                                                  FWPS_NET_BUFFER_LIST_NOTIFY_FN0 notifyFn, UINT32 flags);
+NTSTATUS NTAPI FwpsNetBufferListAssociateContext1(NET_BUFFER_LIST *netBufferList, UINT16 layerId, UINT64 context,
+                                                  UINT64 contextTag, GUID *providerGuid, void *deviceObject,
+                                                  FWPS_NET_BUFFER_LIST_NOTIFY_FN1 notifyFn, UINT32 flags);
+NTSTATUS NTAPI FwpsNetBufferListRetrieveContext0(NET_BUFFER_LIST *netBufferList, UINT64 contextTag,
+                                                 BOOLEAN removeContext, UINT32 flags, UINT64 *context);
+NTSTATUS NTAPI FwpsNetBufferListRemoveContext0(NET_BUFFER_LIST *netBufferList, UINT64 contextTag, UINT32 flags);
+
+/* ---- layout pins (Windows x64; offsets worked out from the documented declarations) ---- */
+_Static_assert(sizeof(FWPS_INCOMING_VALUES0) == 16 && offsetof(FWPS_INCOMING_VALUES0, incomingValue) == 8,
+               "FWPS_INCOMING_VALUES0");
+_Static_assert(offsetof(FWPS_INCOMING_METADATA_VALUES0, discardMetadata) == 16 &&
+                   offsetof(FWPS_INCOMING_METADATA_VALUES0, flowHandle) == 32 &&
+                   offsetof(FWPS_INCOMING_METADATA_VALUES0, processPath) == 48 &&
+                   offsetof(FWPS_INCOMING_METADATA_VALUES0, processId) == 64 &&
+                   offsetof(FWPS_INCOMING_METADATA_VALUES0, fragmentMetadata) == 84 &&
+                   offsetof(FWPS_INCOMING_METADATA_VALUES0, completionHandle) == 104 &&
+                   offsetof(FWPS_INCOMING_METADATA_VALUES0, packetDirection) == 140 &&
+                   offsetof(FWPS_INCOMING_METADATA_VALUES0, destinationPrefix) == 156 &&
+                   offsetof(FWPS_INCOMING_METADATA_VALUES0, parentEndpointHandle) == 192 &&
+                   offsetof(FWPS_INCOMING_METADATA_VALUES0, originalDestination) == 208 &&
+                   sizeof(FWPS_INCOMING_METADATA_VALUES0) == 216,
+               "FWPS_INCOMING_METADATA_VALUES0 (Windows 7)");
+_Static_assert(sizeof(FWPS_FILTER_CONDITION0) == 24, "FWPS_FILTER_CONDITION0");
+_Static_assert(offsetof(FWPS_FILTER1, weight) == 8 && offsetof(FWPS_FILTER1, subLayerWeight) == 24 &&
+                   offsetof(FWPS_FILTER1, filterCondition) == 32 && offsetof(FWPS_FILTER1, action) == 40 &&
+                   offsetof(FWPS_FILTER1, context) == 48 && sizeof(FWPS_FILTER1) == 64,
+               "FWPS_FILTER1");
+_Static_assert(offsetof(FWPS_CLASSIFY_OUT0, outContext) == 8 && offsetof(FWPS_CLASSIFY_OUT0, rights) == 24 &&
+                   offsetof(FWPS_CLASSIFY_OUT0, flags) == 28 && sizeof(FWPS_CLASSIFY_OUT0) == 40,
+               "FWPS_CLASSIFY_OUT0");
+_Static_assert(offsetof(FWPS_CALLOUT1, flags) == 16 && offsetof(FWPS_CALLOUT1, classifyFn) == 24 &&
+                   offsetof(FWPS_CALLOUT1, flowDeleteFn) == 40 && sizeof(FWPS_CALLOUT1) == 48,
+               "FWPS_CALLOUT1");
+_Static_assert(sizeof(FWPS_STREAM_DATA_OFFSET0) == 40 && offsetof(FWPS_STREAM_DATA0, dataOffset) == 8 &&
+                   offsetof(FWPS_STREAM_DATA0, dataLength) == 48 &&
+                   offsetof(FWPS_STREAM_DATA0, netBufferListChain) == 56 && sizeof(FWPS_STREAM_DATA0) == 64,
+               "FWPS_STREAM_DATA0");
+_Static_assert(offsetof(FWPS_STREAM_CALLOUT_IO_PACKET0, countBytesRequired) == 16 &&
+                   offsetof(FWPS_STREAM_CALLOUT_IO_PACKET0, streamAction) == 32 &&
+                   sizeof(FWPS_STREAM_CALLOUT_IO_PACKET0) == 40,
+               "FWPS_STREAM_CALLOUT_IO_PACKET0");
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -148,11 +148,17 @@ function addressValue(where: string, field: string, types: readonly FwpDataTypeN
   let mask: string | undefined;
   let prefix: number | undefined;
   if (typeof raw === 'string') {
-    const [a, p] = raw.split('/');
-    address = a;
-    if (p !== undefined) prefix = Number(p);
+    const slash = raw.indexOf('/');
+    address = slash < 0 ? raw : raw.slice(0, slash);
+    if (slash >= 0) {
+      const p = raw.slice(slash + 1);
+      if (!/^\d{1,3}$/.test(p)) fail(where, field, types, raw, ' (the prefix length after / must be a number)');
+      prefix = Number(p);
+    }
   } else if (raw && typeof raw === 'object' && !(raw instanceof Uint8Array) && typeof (raw as AddressValue).address === 'string') {
     ({ address, mask, prefix } = raw as AddressValue);
+    if (mask !== undefined && prefix !== undefined) fail(where, field, types, raw, ' (give a mask or a prefix, not both)');
+    if (mask !== undefined && (typeof mask !== 'string' || isIP(mask) !== 4)) fail(where, field, types, raw, ' (the mask must be a dotted IPv4 mask such as 255.255.0.0)');
   } else if (typeof raw === 'number' && types.includes('FWP_UINT32')) {
     return { type: 'FWP_UINT32', value: raw >>> 0 };
   } else if (raw instanceof Uint8Array && raw.length === 16 && types.includes('FWP_BYTE_ARRAY16_TYPE')) {
@@ -166,6 +172,7 @@ function addressValue(where: string, field: string, types: readonly FwpDataTypeN
   if (prefix !== undefined && (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128))) {
     fail(where, field, types, raw, ' (prefix length out of range)');
   }
+  if (family === 6 && mask !== undefined) fail(where, field, types, raw, ' (an IPv6 address takes a prefix length, not a mask)');
   if (family === 4) {
     if (!types.includes('FWP_UINT32')) fail(where, field, types, raw);
     const addr = v4(address);
@@ -185,10 +192,9 @@ function scalar(where: string, field: string, types: readonly FwpDataTypeName[],
     const bits = INT_BITS[t];
     if (bits !== undefined) {
       if (typeof raw !== 'number' && typeof raw !== 'bigint') continue;
+      if (typeof raw === 'number' && !Number.isInteger(raw)) fail(where, field, types, raw, ' (not an integer)');
       const n = BigInt(raw);
-      if ((typeof raw === 'number' && !Number.isInteger(raw)) || n < 0n || n >= 1n << BigInt(bits)) {
-        fail(where, field, types, raw, ' (out of range)');
-      }
+      if (n < 0n || n >= 1n << BigInt(bits)) fail(where, field, types, raw, ' (out of range)');
       return { type: t, value: bits === 64 ? n : Number(n) };
     }
     switch (t) {
@@ -198,7 +204,10 @@ function scalar(where: string, field: string, types: readonly FwpDataTypeName[],
         if (raw instanceof Uint8Array && raw.length > 0) return { type: t, value: raw };
         break;
       case 'FWP_UNICODE_STRING_TYPE':
-        if (typeof raw === 'string') return { type: t, value: raw };
+        if (typeof raw === 'string') {
+          if (raw.includes('\0')) fail(where, field, types, raw, ' (a NUL character would end the string early)');
+          return { type: t, value: raw };
+        }
         break;
       case 'FWP_BYTE_ARRAY16_TYPE':
         if (raw instanceof Uint8Array && raw.length === 16) return { type: t, value: raw };

@@ -133,10 +133,24 @@ function v4text(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
+/** RFC 5952 text of an IPv6 address: the longest run (first of equals) of two or more zero groups becomes `::`. */
 function v6text(b: Uint8Array): string {
-  const g: string[] = [];
-  for (let i = 0; i < 16; i += 2) g.push((((b[i] ?? 0) << 8) | (b[i + 1] ?? 0)).toString(16));
-  return g.join(':').replace(/\b(?:0:){2,}0?\b/, ':').replace(/^:(?!:)/, '::').replace(/:{3,}/, '::');
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push(((b[i] ?? 0) << 8) | (b[i + 1] ?? 0));
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) [best, bestLen] = [i, j - i];
+    i = j;
+  }
+  const hex = (xs: number[]): string => xs.map((x) => x.toString(16)).join(':');
+  return best < 0 ? hex(g) : `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
 }
 
 type Value = ScalarValue | { range: [ScalarValue, ScalarValue] } | null;

@@ -77,7 +77,7 @@ const maskOf = (prefix: number): string => dotted(prefix === 0 ? 0 : (0xffffffff
 const utf16 = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'utf16le'));
 const isAddressField = (field: ConditionName | undefined): boolean => field !== undefined && (CONDITIONS[field].dataTypes as readonly string[]).includes('FWP_V4_ADDR_MASK');
 
-/** Address texts made canonical (the reader compresses IPv6 zeros leftmost-first, not RFC 5952). */
+/** Address texts made canonical, so a spec written in any IPv6 form compares with the RFC 5952 text read back. */
 function norm(v: Back): Back {
   if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return v;
   if ('range' in v) return { range: [norm(v.range[0]), norm(v.range[1])] };
@@ -679,17 +679,42 @@ describe('round trip: condition values × match types (simulator)', () => {
   });
 });
 
-// Known validation bugs (src/conditions.ts), found while writing this file: these tests fail
-// today and are marked `failing`; when one is fixed, Jest reports it and the mark comes off.
-describe('known validation bugs (not marshalling)', () => {
-  it.failing('a non-integer number for an integer field is an FwpmValidationError (today: RangeError from BigInt(1.5))', () => {
-    expect(() => checkCondition({ field: 'IP_PROTOCOL', value: 1.5 }, 0)).toThrow(FwpmValidationError);
+// Malformed values found while writing this file: each must be refused before any native call.
+describe('malformed condition values are refused with FwpmValidationError', () => {
+  it.each([
+    ['a non-integer number for an integer field', { field: 'IP_PROTOCOL', value: 1.5 }, /not an integer/],
+    ['NaN', { field: 'IP_PROTOCOL', value: Number.NaN }, /not an integer/],
+    ["an empty prefix ('1.2.3.4/')", { field: 'IP_REMOTE_ADDRESS', value: '1.2.3.4/' }, /prefix length after \/ must be a number/],
+    ['a prefix that is not a number', { field: 'IP_REMOTE_ADDRESS', value: '1.2.3.4/x8' }, /prefix length after \/ must be a number/],
+    ["a mask that is not a dotted address ('banana')", { field: 'IP_REMOTE_ADDRESS', value: { address: '10.0.0.0', mask: 'banana' } }, /dotted IPv4 mask/],
+    ['a mask and a prefix together', { field: 'IP_REMOTE_ADDRESS', value: { address: '10.0.0.0', mask: '255.0.0.0', prefix: 8 } }, /a mask or a prefix, not both/],
+  ] as const)('%s', (_what, spec, message) => {
+    expect(() => checkCondition(spec, 0, V4)).toThrow(FwpmValidationError);
+    expect(() => checkCondition(spec, 0, V4)).toThrow(message);
   });
-  it.failing("an empty prefix ('1.2.3.4/') is refused (today: read as /0, i.e. mask 0.0.0.0: any address)", () => {
-    expect(() => checkCondition({ field: 'IP_REMOTE_ADDRESS', value: '1.2.3.4/' }, 0, V4)).toThrow(FwpmValidationError);
+
+  it('a string with a NUL is refused (it would end the string early)', () => {
+    expect(() => checkCondition({ field: 'IMAGE_NAME', value: 'a\0b' }, 0)).toThrow(/NUL character would end the string early/);
   });
-  it.failing("a mask that is not a dotted address is refused (today: { mask: 'banana' } becomes 0.0.0.0)", () => {
-    expect(() => checkCondition({ field: 'IP_REMOTE_ADDRESS', value: { address: '10.0.0.0', mask: 'banana' } }, 0, V4)).toThrow(FwpmValidationError);
+
+  it('IPv6 text read back is RFC 5952: the longest zero run is compressed, not the first', async () => {
+    using e = open();
+    const sublayer = await e.addSublayer({ key: newGuid(), name: 'rfc5952', weight: nextWeight() });
+    for (const [given, want] of [
+      ['1:0:0:2:0:0:0:3/127', '1:0:0:2::3'],
+      ['0:0:1:0:0:1:0:0/128', '::1:0:0:1:0:0'],
+      ['2001:db8:0:1:1:1:1:1/64', '2001:db8:0:1:1:1:1:1'],
+      ['0:0:0:0:0:0:0:0/0', '::'],
+    ] as const) {
+      const { key } = await e.addFilter({ name: given, layer: 'ALE_AUTH_CONNECT_V6', sublayer, action: 'block', conditions: [{ field: 'IP_REMOTE_ADDRESS', value: given }] });
+      const back = await e.getFilter(key);
+      expect((back.conditions[0]?.value as { address: string }).address).toBe(want);
+    }
+  });
+
+  it('an IPv6 address with a mask is refused (IPv6 takes a prefix length)', () => {
+    const spec = { field: 'IP_REMOTE_ADDRESS', value: { address: 'fd00::1', mask: '255.255.0.0' } } as const;
+    expect(() => checkCondition(spec, 0, 'ALE_AUTH_CONNECT_V6')).toThrow(/takes a prefix length, not a mask/);
   });
 });
 

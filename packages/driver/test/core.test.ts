@@ -1,6 +1,7 @@
 // Drives the portable driver core (src/core) C tests from Jest:
 // - the C unit tests in test/core, built with -std=c99 -pedantic -Werror and
-//   AddressSanitizer + UndefinedBehaviorSanitizer, must print "N passed, 0 failed";
+//   AddressSanitizer + UndefinedBehaviorSanitizer, linked with the host platform.h
+//   (test/core/plat_host.c), must print "N passed, 0 failed";
 // - src/core must compile for Windows x64 with MinGW-w64 (the PE driver links it) and
 //   freestanding on the host, needing nothing from a C library but memcpy, memset,
 //   memcmp and memchr (which ntoskrnl exports);
@@ -15,6 +16,8 @@ const includeDir = path.join(pkg, 'include');
 const coreDir = path.join(pkg, 'src', 'core');
 const testDir = path.join(pkg, 'test', 'core');
 const fuzzDir = path.join(pkg, 'fuzz');
+/** The test implementation of src/core/platform.h. */
+const hostPlatform = path.join(testDir, 'plat_host.c');
 const coreSources = fs
   .readdirSync(coreDir)
   .filter((f) => f.endsWith('.c'))
@@ -79,10 +82,10 @@ describe('src/core C unit tests', () => {
     console.warn(`${cc}: AddressSanitizer/UBSan runtime not available: building the core tests without sanitizers`);
   }
 
-  it.each(['classify_test', 'ring_test'])('%s passes under -std=c99 -pedantic -Werror and sanitizers', (name) => {
+  it.each(['classify_test', 'ring_test', 'flow_test', 'dispatch_test'])('%s passes under -std=c99 -pedantic -Werror and sanitizers', (name) => {
     const dir = tempDir(name);
     const exe = path.join(dir, name);
-    mustRun(cc, [...flags, '-I', includeDir, '-I', coreDir, path.join(testDir, `${name}.c`), ...coreSources, '-o', exe]);
+    mustRun(cc, [...flags, '-I', includeDir, '-I', coreDir, path.join(testDir, `${name}.c`), hostPlatform, ...coreSources, '-o', exe]);
     const r = run(exe, [], { env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0' } });
     const line = /^(\d+) passed, (\d+) failed$/m.exec(r.stdout);
     expect(`${r.stderr}${line?.[0] ?? r.stdout}`).toMatch(/\d+ passed, 0 failed$/);
@@ -172,6 +175,7 @@ describe('src/core fuzzers', () => {
   const targets = [
     { name: 'classify_fuzz', sources: coreSources.filter((s) => path.basename(s).startsWith('classify')), corpus: 'classify' },
     { name: 'ring_fuzz', sources: coreSources.filter((s) => path.basename(s) === 'ring.c'), corpus: 'ring' },
+    { name: 'dispatch_fuzz', sources: [...coreSources, hostPlatform], corpus: 'dispatch' },
   ];
 
   if (!libFuzzer) {
@@ -206,6 +210,8 @@ describe('src/core fuzzers', () => {
           includeDir,
           '-I',
           coreDir,
+          '-I',
+          testDir,
           path.join(fuzzDir, `${t.name}.c`),
           ...t.sources,
           '-o',

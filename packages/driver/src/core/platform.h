@@ -7,8 +7,8 @@
  * which IRQL the core may call it; the glue must honour that.
  *
  * The classifiers and the event ring call none of these: they are pure functions of
- * their state, and the caller passes the time in. The declarations are here so the
- * modules that do need the OS (flow table, sessions) have one place to reach it.
+ * their state, and the caller passes the time in. The modules that do need the OS (flow
+ * table, sessions, dispatcher) reach it only through these declarations.
  */
 #ifndef WK_CORE_PLATFORM_H
 #define WK_CORE_PLATFORM_H
@@ -43,5 +43,13 @@ void wk_plat_spin_release(wk_plat_spinlock *lock, wk_plat_irql previous);
 void *wk_plat_alloc_nonpaged(size_t bytes);
 /* ExFreePool. IRQL <= DISPATCH_LEVEL. NULL is ignored. */
 void wk_plat_free(void *memory);
+
+/* A session with a waiting reader (a pended READ_EVENTS) has something for it: records
+ * arrived, or the session stopped. The core calls it with NO lock held, at
+ * IRQL <= DISPATCH_LEVEL, at most once per pended read until the glue completes or
+ * cancels it. The glue must not complete the read inside this call: it queues the
+ * completion (the Windows glue fires the session's KTIMER at once, so its KDPC completes
+ * the IRP at DISPATCH_LEVEL, outside every core lock). */
+void wk_plat_session_wake(uint32_t slot);
 
 #endif /* WK_CORE_PLATFORM_H */

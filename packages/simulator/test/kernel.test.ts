@@ -219,7 +219,11 @@ describe('kernel32 look-alikes through koffi', () => {
     await new Promise((r) => setTimeout(r, 20));
     const ms = Buffer.alloc(4);
     ms.writeUInt32LE(20);
-    expect(k.DeviceIoControl(h, TD_IOCTL_ARM_TIMER, ms, 4, null, 0, [0], null)).toBe(1);
+    // h is synchronous: a second request on it would wait for the read (the file object lock),
+    // so the timer is armed through another handle.
+    const h2 = open(k);
+    expect(k.DeviceIoControl(h2, TD_IOCTL_ARM_TIMER, ms, 4, null, 0, [0], null)).toBe(1);
+    expect(k.CloseHandle(h2)).toBe(1);
     const r = await pending;
     expect(r.ok).toBe(1);
     expect(r.n).toBe(4);

@@ -471,6 +471,7 @@ typedef struct _FILE_OBJECT {
     LIST_ENTRY IrpList;
     volatile PVOID FileObjectExtension;
 } FILE_OBJECT, *PFILE_OBJECT;
+#define FO_SYNCHRONOUS_IO 0x00000002 /* opened without FILE_FLAG_OVERLAPPED: the I/O manager serializes its requests */
 
 typedef struct DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) _DEVICE_OBJECT {
     CSHORT Type;

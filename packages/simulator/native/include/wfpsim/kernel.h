@@ -4,7 +4,9 @@
  * leak and rule-violation counters, and running traffic through the stack model.
  *
  * None of these exist on Windows. The kernel32 look-alikes (CreateFileW, DeviceIoControl,
- * CloseHandle, GetLastError, CancelIoEx) are declared in kernel32_sim.h.
+ * GetOverlappedResult, CancelIoEx, CloseHandle, GetLastError, SetLastError, CreateEventW,
+ * SetEvent, ResetEvent, WaitForSingleObject) are declared at the end of this header, with
+ * kernel32's x64 signatures.
  */
 #ifndef WFPSIM_KERNEL_H
 #define WFPSIM_KERNEL_H
@@ -95,18 +97,59 @@ WS_EXPORT int32_t WfpsimRunSynthetic(uint64_t seed, uint32_t flows, const wfpsim
 /* Counters of the last run (zeroed when a run starts). */
 WS_EXPORT void WfpsimRunStats(wfpsim_run_stats *out);
 
+/* Open kernel32 handles of the model: device handles not yet closed (IRP_MJ_CLOSE pending
+ * counts as open) plus event objects alive. For leak checks in tests. */
+WS_EXPORT uint32_t WfpsimOpenHandles(void);
+
 /* ---- kernel32 look-alikes (same names and x64 signatures as kernel32.dll) -------------- */
 typedef int32_t WS_BOOL;
+
+/* OVERLAPPED, Windows x64 layout (32 bytes). Internal receives the request's NTSTATUS
+ * (STATUS_PENDING = 0x103 while it is in progress), InternalHigh the byte count. */
+typedef struct WS_OVERLAPPED {
+    uint64_t Internal;       /* ULONG_PTR */
+    uint64_t InternalHigh;   /* ULONG_PTR */
+    union {
+        struct {
+            uint32_t Offset;
+            uint32_t OffsetHigh;
+        } s;
+        void *Pointer;
+    } u;
+    void *hEvent;            /* HANDLE */
+} WS_OVERLAPPED;
+#ifndef __cplusplus
+_Static_assert(sizeof(WS_OVERLAPPED) == 32, "OVERLAPPED is 32 bytes on x64");
+_Static_assert(__builtin_offsetof(WS_OVERLAPPED, InternalHigh) == 8, "OVERLAPPED.InternalHigh");
+_Static_assert(__builtin_offsetof(WS_OVERLAPPED, u) == 16, "OVERLAPPED.Offset / Pointer");
+_Static_assert(__builtin_offsetof(WS_OVERLAPPED, hEvent) == 24, "OVERLAPPED.hEvent");
+#endif
+
+/* dwFlagsAndAttributes: FILE_FLAG_OVERLAPPED (0x40000000) opens an asynchronous file object;
+ * without it the handle is synchronous and every request on it is serialized (see ws_k_io.c). */
 WS_EXPORT void *CreateFileW(const uint16_t *lpFileName, uint32_t dwDesiredAccess, uint32_t dwShareMode,
                             void *lpSecurityAttributes, uint32_t dwCreationDisposition,
                             uint32_t dwFlagsAndAttributes, void *hTemplateFile);
+/* On an overlapped handle lpOverlapped is required: FALSE + ERROR_IO_PENDING (997) when the IRP
+ * pends, else the result at once. On a synchronous handle the call waits. */
 WS_EXPORT WS_BOOL DeviceIoControl(void *hDevice, uint32_t dwIoControlCode, void *lpInBuffer,
                                   uint32_t nInBufferSize, void *lpOutBuffer, uint32_t nOutBufferSize,
-                                  uint32_t *lpBytesReturned, void *lpOverlapped);
+                                  uint32_t *lpBytesReturned, WS_OVERLAPPED *lpOverlapped);
+WS_EXPORT WS_BOOL GetOverlappedResult(void *hFile, WS_OVERLAPPED *lpOverlapped,
+                                      uint32_t *lpNumberOfBytesTransferred, WS_BOOL bWait);
 WS_EXPORT WS_BOOL CloseHandle(void *hObject);
 WS_EXPORT uint32_t GetLastError(void);
 WS_EXPORT void SetLastError(uint32_t dwErrCode);
-WS_EXPORT WS_BOOL CancelIoEx(void *hFile, void *lpOverlapped);
+/* lpOverlapped NULL: every request of the handle; else the request issued with it. */
+WS_EXPORT WS_BOOL CancelIoEx(void *hFile, WS_OVERLAPPED *lpOverlapped);
+/* Unnamed events only (lpName must be NULL); lpEventAttributes is ignored. */
+WS_EXPORT void *CreateEventW(void *lpEventAttributes, WS_BOOL bManualReset, WS_BOOL bInitialState,
+                             const uint16_t *lpName);
+WS_EXPORT WS_BOOL SetEvent(void *hEvent);
+WS_EXPORT WS_BOOL ResetEvent(void *hEvent);
+/* Event handles only: WAIT_OBJECT_0 (0), WAIT_TIMEOUT (0x102), WAIT_FAILED (0xFFFFFFFF);
+ * dwMilliseconds 0xFFFFFFFF = INFINITE. */
+WS_EXPORT uint32_t WaitForSingleObject(void *hHandle, uint32_t dwMilliseconds);
 
 #ifdef __cplusplus
 }

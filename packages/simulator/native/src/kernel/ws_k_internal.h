@@ -32,6 +32,18 @@ uint64_t ws_k_now_filetime(void);
 
 /* ---- I/O (ws_k_io.c) ---- */
 int ws_k_caller_elevated(void);
+/* Next kernel32 handle value (files and events share one space). */
+uint64_t ws_k_handle_value_next(void);
+
+/* ---- events (ws_k_event.c) ---- */
+typedef struct ws_k_event ws_k_event;
+/* The event a handle names, referenced (NULL when the handle is not an open event). */
+ws_k_event *ws_k_event_ref(void *handle);
+void ws_k_event_signal(ws_k_event *e, int signaled);
+void ws_k_event_unref(ws_k_event *e);
+/* CloseHandle of an event: 1 when `handle` was an open event. */
+int ws_k_event_close(void *handle);
+size_t ws_k_event_count(void);
 
 /* ---- WFP (fwps_*.c, classify*.c) ---- */
 typedef struct ws_k_callout ws_k_callout;

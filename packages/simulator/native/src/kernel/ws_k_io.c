@@ -39,6 +39,17 @@ typedef struct ws_k_irp {
     int pins;            /* CancelIoEx is using it: keep it allocated */
     ws_k_handle *handle;
     struct ws_k_irp *next_inflight;
+    /* DeviceIoControl's request */
+    void *sysbuf;        /* METHOD_BUFFERED / DIRECT input copy (freed with the IRP) */
+    void *out;           /* the caller's output buffer */
+    uint32_t out_len;
+    uint32_t method;
+    WS_OVERLAPPED *ov;   /* the caller's OVERLAPPED (NULL: none) */
+    ws_k_event *ev;      /* its hEvent, referenced while the IRP lives */
+    int async;           /* overlapped handle + OVERLAPPED: the caller does not wait */
+    int pending_returned; /* async: dispatch returned STATUS_PENDING; completion goes to the
+                            completion thread */
+    struct ws_k_irp *next_done;
 } ws_k_irp;
 
 struct ws_k_handle {
@@ -46,6 +57,8 @@ struct ws_k_handle {
     ws_k_device *dev;
     FILE_OBJECT *fo;
     ACCESS_MASK access;
+    int overlapped;      /* opened with FILE_FLAG_OVERLAPPED */
+    int sync_busy;       /* synchronous file object: a request holds the file object lock */
     int closed;          /* CloseHandle done (no new I/O) */
     int refs;            /* in-flight calls + 1 for the open handle */
     ws_k_irp *inflight;  /* IRPs dispatched and not completed */
@@ -62,6 +75,17 @@ static ws_k_link *g_links;
 static ws_k_handle *g_handles;
 static uint64_t g_next_handle = 0x1000;
 static int g_elevated = 1;
+
+/* The completion thread (the I/O manager's completion APC for overlapped requests that
+ * pended): copies METHOD_BUFFERED output back, writes the OVERLAPPED, signals hEvent. */
+static pthread_cond_t g_done_cond = PTHREAD_COND_INITIALIZER;
+static ws_k_irp *g_done_head, *g_done_tail;
+static int g_done_started;
+
+uint64_t ws_k_handle_value_next(void)
+{
+    return __atomic_fetch_add(&g_next_handle, 4, __ATOMIC_SEQ_CST);
+}
 
 void WfpsimSetCallerElevated(int elevated)
 {
@@ -323,6 +347,8 @@ static ws_k_device *resolve_path(PCWSTR path)
 }
 
 /* ---- IRPs ---------------------------------------------------------------------------------- */
+static void done_enqueue_locked(ws_k_irp *w);
+
 static ws_k_irp *irp_alloc(ws_k_handle *h, UCHAR major)
 {
     ws_k_irp *w = calloc(1, sizeof *w);
@@ -357,12 +383,16 @@ VOID IoCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
         ws_k_bugcheck(0x44, "MULTIPLE_IRP_COMPLETE_REQUESTS");
     }
     w->completed = 1;
+    if (w->async && w->pending_returned)
+        done_enqueue_locked(w);
     pthread_cond_broadcast(&g_io_cond);
     pthread_mutex_unlock(&g_io);
 }
 
-/* Calls the driver and waits (the caller's thread) until the IRP is completed. */
-static NTSTATUS irp_call(ws_k_irp *w)
+/* Sends the IRP to the driver on the caller's thread; returns what the dispatch routine
+ * returned. The IRP is on the handle's in-flight list until irp_wait / the completion thread
+ * takes it off. */
+static NTSTATUS irp_dispatch(ws_k_irp *w)
 {
     ws_k_handle *h = w->handle;
     PDRIVER_OBJECT drv = h->dev->dev.DriverObject;
@@ -390,13 +420,29 @@ static NTSTATUS irp_call(ws_k_irp *w)
     }
     if (ret == STATUS_PENDING && !(w->stack.Control & SL_PENDING_RETURNED) && !w->completed)
         ws_k_violation("STATUS_PENDING returned without IoMarkIrpPending (major 0x%02x)", w->stack.MajorFunction);
+    pthread_mutex_unlock(&g_io);
+    return ret;
+}
+
+/* g_io held: waits until the IRP is completed and no CancelIoEx uses it, then takes it off the
+ * handle's in-flight list. */
+static void irp_wait_locked(ws_k_irp *w)
+{
     while (!w->completed || w->pins)
         pthread_cond_wait(&g_io_cond, &g_io);
-    for (ws_k_irp **pp = &h->inflight; *pp; pp = &(*pp)->next_inflight)
+    for (ws_k_irp **pp = &w->handle->inflight; *pp; pp = &(*pp)->next_inflight)
         if (*pp == w) {
             *pp = w->next_inflight;
             break;
         }
+}
+
+/* Calls the driver and waits (the caller's thread) until the IRP is completed. */
+static NTSTATUS irp_call(ws_k_irp *w)
+{
+    (void)irp_dispatch(w);
+    pthread_mutex_lock(&g_io);
+    irp_wait_locked(w);
     pthread_mutex_unlock(&g_io);
     return w->irp.IoStatus.Status;
 }
@@ -601,6 +647,7 @@ static void handle_put(ws_k_handle *h)
 #define GENERIC_ALL 0x10000000u
 #define FILE_READ_DATA 0x0001u
 #define FILE_WRITE_DATA 0x0002u
+#define WS_FILE_FLAG_OVERLAPPED 0x40000000u
 
 void *CreateFileW(const uint16_t *lpFileName, uint32_t dwDesiredAccess, uint32_t dwShareMode,
                   void *lpSecurityAttributes, uint32_t dwCreationDisposition, uint32_t dwFlagsAndAttributes,
@@ -609,7 +656,6 @@ void *CreateFileW(const uint16_t *lpFileName, uint32_t dwDesiredAccess, uint32_t
     (void)dwShareMode;
     (void)lpSecurityAttributes;
     (void)dwCreationDisposition;
-    (void)dwFlagsAndAttributes;
     (void)hTemplateFile;
     if (!lpFileName) {
         ws_k_set_last_error(3); /* ERROR_PATH_NOT_FOUND */
@@ -655,8 +701,10 @@ void *CreateFileW(const uint16_t *lpFileName, uint32_t dwDesiredAccess, uint32_t
     h->dev = d;
     h->fo = fo;
     h->refs = 1;
-    h->value = g_next_handle;
-    g_next_handle += 4;
+    h->overlapped = (dwFlagsAndAttributes & WS_FILE_FLAG_OVERLAPPED) != 0;
+    if (!h->overlapped)
+        fo->Flags |= FO_SYNCHRONOUS_IO;
+    h->value = ws_k_handle_value_next();
     d->open_handles++;
     pthread_mutex_unlock(&g_io);
 
@@ -680,14 +728,135 @@ void *CreateFileW(const uint16_t *lpFileName, uint32_t dwDesiredAccess, uint32_t
     return (void *)(uintptr_t)h->value;
 }
 
-WS_BOOL DeviceIoControl(void *hDevice, uint32_t code, void *in, uint32_t inLen, void *out, uint32_t outLen,
-                        uint32_t *bytesReturned, void *lpOverlapped)
+/* ---- synchronous file objects ---------------------------------------------------------------
+ * A handle opened without FILE_FLAG_OVERLAPPED is a synchronous file object (FO_SYNCHRONOUS_IO):
+ * the I/O manager serializes every request on it by taking a lock in the file object before it
+ * dispatches the IRP and holding it until the request is complete, including the wait for an
+ * IRP the driver pended. So while one thread's READ pends on such a handle, another thread's
+ * DeviceIoControl on the same handle blocks until the READ completes.
+ *   - Microsoft, "Getting your driver to handle more than one I/O request at a time" (WHDC,
+ *     2007): "Otherwise, the I/O Manager serializes I/O requests by synchronizing through a lock
+ *     in the file object before dispatching the IRP. Even if your application uses multiple
+ *     threads, only one request at a time (per file handle) will get through."
+ *   - CreateFileW, FILE_FLAG_OVERLAPPED (learn.microsoft.com/windows/win32/api/fileapi/
+ *     nf-fileapi-createfilew): "If this flag is not specified, then I/O operations are
+ *     serialized, even if the calls to the read and write functions specify an OVERLAPPED
+ *     structure."
+ *   - R. Chen, The Old New Thing, 2013-08-22, "All I/O on a synchronous file handle is
+ *     serialized; that's why it's called a synchronous file handle" (DeviceIoControl included).
+ * CancelIoEx and CloseHandle do not take the lock (CancelIoEx is how another thread unblocks a
+ * synchronous request).
+ * modelled: whether Windows' close path waits for the file object lock of a synchronous handle
+ * is not documented; here CloseHandle sends IRP_MJ_CLEANUP at once. A request that was waiting
+ * for the lock when the handle was closed fails with ERROR_INVALID_HANDLE instead of reaching
+ * the driver after IRP_MJ_CLEANUP. */
+static int sync_lock(ws_k_handle *h)
 {
-    if (lpOverlapped) {
-        /* modelled: only synchronous handles (no FILE_FLAG_OVERLAPPED) */
-        ws_k_set_last_error(87);
-        return 0;
+    pthread_mutex_lock(&g_io);
+    while (h->sync_busy)
+        pthread_cond_wait(&g_io_cond, &g_io);
+    int ok = !h->closed;
+    if (ok)
+        h->sync_busy = 1;
+    h->fo->Busy = (ULONG)ok;
+    pthread_mutex_unlock(&g_io);
+    return ok;
+}
+
+static void sync_unlock(ws_k_handle *h)
+{
+    pthread_mutex_lock(&g_io);
+    h->sync_busy = 0;
+    h->fo->Busy = 0;
+    pthread_cond_broadcast(&g_io_cond);
+    pthread_mutex_unlock(&g_io);
+}
+
+/* ---- completion of overlapped requests --------------------------------------------------------- */
+/* The request's results reach the caller: METHOD_BUFFERED output copied back (unless the status
+ * is an error), the OVERLAPPED written (InternalHigh, then Internal last, so a reader that sees
+ * Internal != STATUS_PENDING sees the byte count and the data), hEvent signalled. */
+static void irp_publish(ws_k_irp *w)
+{
+    NTSTATUS st = w->irp.IoStatus.Status;
+    ULONG_PTR info = w->irp.IoStatus.Information;
+    if (w->method == METHOD_BUFFERED && !NT_ERROR(st) && w->out_len && info) {
+        if (info > w->out_len)
+            ws_k_bugcheck(0xCB, "IoStatus.Information larger than the output buffer (METHOD_BUFFERED)");
+        memcpy(w->out, w->sysbuf, info);
     }
+    if (w->ov) {
+        __atomic_store_n(&w->ov->InternalHigh, (uint64_t)info, __ATOMIC_RELAXED);
+        __atomic_store_n(&w->ov->Internal, (uint64_t)(uint32_t)st, __ATOMIC_RELEASE);
+    }
+    if (w->ev)
+        ws_k_event_signal(w->ev, 1);
+}
+
+static void irp_free(ws_k_irp *w)
+{
+    if (w->ev)
+        ws_k_event_unref(w->ev);
+    free(w->sysbuf);
+    free(w);
+}
+
+static void *done_thread(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&g_io);
+    for (;;) {
+        while (!g_done_head)
+            pthread_cond_wait(&g_done_cond, &g_io);
+        ws_k_irp *w = g_done_head;
+        g_done_head = w->next_done;
+        if (!g_done_head)
+            g_done_tail = NULL;
+        irp_wait_locked(w); /* completed; waits while a CancelIoEx still holds it */
+        pthread_mutex_unlock(&g_io);
+        ws_k_set_irql(PASSIVE_LEVEL);
+        ws_k_handle *h = w->handle;
+        irp_publish(w);
+        irp_free(w);
+        pthread_mutex_lock(&g_io);
+        pthread_cond_broadcast(&g_io_cond); /* GetOverlappedResult without an event waits on it */
+        pthread_mutex_unlock(&g_io);
+        handle_put(h); /* the request's reference: may send the deferred IRP_MJ_CLOSE */
+        pthread_mutex_lock(&g_io);
+    }
+    return NULL;
+}
+
+/* g_io held */
+static int done_start_locked(void)
+{
+    if (g_done_started)
+        return 1;
+    pthread_t t;
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    int ok = pthread_create(&t, &a, done_thread, NULL) == 0;
+    pthread_attr_destroy(&a);
+    g_done_started = ok;
+    return ok;
+}
+
+/* g_io held */
+static void done_enqueue_locked(ws_k_irp *w)
+{
+    w->next_done = NULL;
+    if (g_done_tail)
+        g_done_tail->next_done = w;
+    else
+        g_done_head = w;
+    g_done_tail = w;
+    pthread_cond_signal(&g_done_cond);
+}
+
+WS_BOOL DeviceIoControl(void *hDevice, uint32_t code, void *in, uint32_t inLen, void *out, uint32_t outLen,
+                        uint32_t *bytesReturned, WS_OVERLAPPED *ov)
+{
     pthread_mutex_lock(&g_io);
     ws_k_handle *h = handle_get_locked(hDevice);
     pthread_mutex_unlock(&g_io);
@@ -700,6 +869,13 @@ WS_BOOL DeviceIoControl(void *hDevice, uint32_t code, void *in, uint32_t inLen, 
         ws_k_set_last_error(998); /* ERROR_NOACCESS */
         return 0;
     }
+    if (h->overlapped && !ov) {
+        /* modelled: the docs say a handle opened with FILE_FLAG_OVERLAPPED needs an OVERLAPPED
+         * ("otherwise the function fails in unpredictable ways"); the model refuses the call. */
+        handle_put(h);
+        ws_k_set_last_error(87); /* ERROR_INVALID_PARAMETER */
+        return 0;
+    }
     ULONG access = (code >> 14) & 3, method = code & 3;
     if (((access & FILE_READ_ACCESS) && !(h->access & FILE_READ_DATA)) ||
         ((access & FILE_WRITE_ACCESS) && !(h->access & FILE_WRITE_DATA))) {
@@ -707,41 +883,58 @@ WS_BOOL DeviceIoControl(void *hDevice, uint32_t code, void *in, uint32_t inLen, 
         ws_k_set_last_error(5);
         return 0;
     }
+    int async = h->overlapped; /* (ov != NULL here) */
+    ws_k_event *ev = NULL;
+    if (ov && ov->hEvent) {
+        ev = ws_k_event_ref(ov->hEvent);
+        if (!ev) {
+            handle_put(h);
+            ws_k_set_last_error(6);
+            return 0;
+        }
+    }
+    if (!async && !sync_lock(h)) {
+        if (ev)
+            ws_k_event_unref(ev);
+        handle_put(h);
+        ws_k_set_last_error(6);
+        return 0;
+    }
     ws_k_irp *w = irp_alloc(h, IRP_MJ_DEVICE_CONTROL);
-    void *sysbuf = NULL;
     if (!w) {
+        if (ev)
+            ws_k_event_unref(ev);
+        if (!async)
+            sync_unlock(h);
         handle_put(h);
         ws_k_set_last_error(1450);
         return 0;
     }
+    w->out = out;
+    w->out_len = outLen;
+    w->method = method;
+    w->ov = ov;
+    w->ev = ev;
     w->stack.Parameters.DeviceIoControl.IoControlCode = code;
     w->stack.Parameters.DeviceIoControl.InputBufferLength = inLen;
     w->stack.Parameters.DeviceIoControl.OutputBufferLength = outLen;
+    int nomem = 0;
     if (method == METHOD_BUFFERED) {
         uint32_t n = inLen > outLen ? inLen : outLen;
         if (n) {
-            sysbuf = calloc(1, n);
-            if (!sysbuf) {
-                free(w);
-                handle_put(h);
-                ws_k_set_last_error(1450);
-                return 0;
-            }
-            if (inLen)
-                memcpy(sysbuf, in, inLen);
+            w->sysbuf = calloc(1, n);
+            nomem = !w->sysbuf;
+            if (w->sysbuf && inLen)
+                memcpy(w->sysbuf, in, inLen);
         }
-        w->irp.AssociatedIrp.SystemBuffer = sysbuf;
+        w->irp.AssociatedIrp.SystemBuffer = w->sysbuf;
     } else if (method == METHOD_IN_DIRECT || method == METHOD_OUT_DIRECT) {
         if (inLen) {
-            sysbuf = malloc(inLen);
-            if (!sysbuf) {
-                free(w);
-                handle_put(h);
-                ws_k_set_last_error(1450);
-                return 0;
-            }
-            memcpy(sysbuf, in, inLen);
-            w->irp.AssociatedIrp.SystemBuffer = sysbuf;
+            w->sysbuf = malloc(inLen);
+            nomem = !w->sysbuf;
+            if (w->sysbuf)
+                memcpy(w->sysbuf, in, inLen);
+            w->irp.AssociatedIrp.SystemBuffer = w->sysbuf;
         }
         if (outLen) {
             /* modelled: the caller's buffer is "locked" and "mapped" as is */
@@ -757,15 +950,67 @@ WS_BOOL DeviceIoControl(void *hDevice, uint32_t code, void *in, uint32_t inLen, 
         w->stack.Parameters.DeviceIoControl.Type3InputBuffer = in;
         w->irp.UserBuffer = out;
     }
-    NTSTATUS st = irp_call(w);
-    ULONG_PTR info = w->irp.IoStatus.Information;
-    if (method == METHOD_BUFFERED && !NT_ERROR(st) && outLen && info) {
-        if (info > outLen)
-            ws_k_bugcheck(0xCB, "IoStatus.Information larger than the output buffer (METHOD_BUFFERED)");
-        memcpy(out, sysbuf, info);
+    if (nomem) {
+        irp_free(w);
+        if (!async)
+            sync_unlock(h);
+        handle_put(h);
+        ws_k_set_last_error(1450);
+        return 0;
     }
-    free(sysbuf);
-    free(w);
+    if (ov) {
+        /* kernel32 marks the request pending before it is issued; the I/O manager resets the
+         * event */
+        __atomic_store_n(&ov->Internal, (uint64_t)(uint32_t)STATUS_PENDING, __ATOMIC_RELEASE);
+        if (ev)
+            ws_k_event_signal(ev, 0);
+    }
+    if (async) {
+        pthread_mutex_lock(&g_io);
+        int started = done_start_locked();
+        pthread_mutex_unlock(&g_io);
+        if (!started) {
+            irp_free(w);
+            handle_put(h);
+            ws_k_set_last_error(1450);
+            return 0;
+        }
+        w->async = 1;
+    }
+    NTSTATUS ret = irp_dispatch(w);
+    if (async && ret == STATUS_PENDING) {
+        /* The caller goes on; the completion thread publishes the result and drops the handle
+         * reference once the driver completes the IRP (maybe already done). */
+        pthread_mutex_lock(&g_io);
+        w->pending_returned = 1;
+        if (w->completed)
+            done_enqueue_locked(w);
+        pthread_mutex_unlock(&g_io);
+        if (bytesReturned)
+            *bytesReturned = 0;
+        ws_k_set_last_error(997); /* ERROR_IO_PENDING */
+        return 0;
+    }
+    /* Completed by the dispatch routine, or a synchronous handle: wait here (with the file
+     * object lock held on a synchronous handle). */
+    pthread_mutex_lock(&g_io);
+    irp_wait_locked(w);
+    pthread_mutex_unlock(&g_io);
+    NTSTATUS st = w->irp.IoStatus.Status;
+    ULONG_PTR info = w->irp.IoStatus.Information;
+    if (NT_ERROR(st) && async) {
+        /* modelled on the I/O manager: a request that fails before it pends does not touch the
+         * OVERLAPPED or the event (Internal stays STATUS_PENDING) */
+        w->ov = NULL;
+        if (w->ev) {
+            ws_k_event_unref(w->ev);
+            w->ev = NULL;
+        }
+    }
+    irp_publish(w);
+    irp_free(w);
+    if (!async)
+        sync_unlock(h);
     handle_put(h);
     /* modelled: the byte count is reported unless the status is an error (NT_ERROR). */
     if (bytesReturned)
@@ -778,9 +1023,40 @@ WS_BOOL DeviceIoControl(void *hDevice, uint32_t code, void *in, uint32_t inLen, 
     return 1;
 }
 
-WS_BOOL CancelIoEx(void *hFile, void *lpOverlapped)
+WS_BOOL GetOverlappedResult(void *hFile, WS_OVERLAPPED *ov, uint32_t *bytes, WS_BOOL bWait)
 {
-    (void)lpOverlapped;
+    (void)hFile; /* modelled: like kernel32, only the OVERLAPPED (and its event) is consulted */
+    if (!ov) {
+        ws_k_set_last_error(998); /* ERROR_NOACCESS: Windows would fault */
+        return 0;
+    }
+    if ((uint32_t)__atomic_load_n(&ov->Internal, __ATOMIC_ACQUIRE) == (uint32_t)STATUS_PENDING) {
+        if (!bWait) {
+            ws_k_set_last_error(996); /* ERROR_IO_INCOMPLETE */
+            return 0;
+        }
+        if (ov->hEvent && WaitForSingleObject(ov->hEvent, 0xFFFFFFFFu) != 0)
+            return 0; /* WaitForSingleObject set the error (e.g. a closed event handle) */
+        /* no event (Windows waits on the file handle), or the event was signalled by someone
+         * else: wait for the completion itself */
+        pthread_mutex_lock(&g_io);
+        while ((uint32_t)__atomic_load_n(&ov->Internal, __ATOMIC_ACQUIRE) == (uint32_t)STATUS_PENDING)
+            pthread_cond_wait(&g_io_cond, &g_io);
+        pthread_mutex_unlock(&g_io);
+    }
+    NTSTATUS st = (NTSTATUS)(uint32_t)__atomic_load_n(&ov->Internal, __ATOMIC_ACQUIRE);
+    if (bytes)
+        *bytes = (uint32_t)__atomic_load_n(&ov->InternalHigh, __ATOMIC_RELAXED);
+    if (!NT_SUCCESS(st)) {
+        ws_k_set_last_error(ws_k_status_to_win32(st));
+        return 0;
+    }
+    ws_k_set_last_error(0);
+    return 1;
+}
+
+WS_BOOL CancelIoEx(void *hFile, WS_OVERLAPPED *lpOverlapped)
+{
     pthread_mutex_lock(&g_io);
     ws_k_handle *h = handle_get_locked(hFile);
     if (!h) {
@@ -788,13 +1064,16 @@ WS_BOOL CancelIoEx(void *hFile, void *lpOverlapped)
         ws_k_set_last_error(6);
         return 0;
     }
-    /* Cancel each in-flight IRP once; IRPs stay allocated while in flight (the waiting
-     * thread frees them only after completion, under g_io). */
+    /* Cancel each in-flight IRP once (all of the handle's, or the one issued with
+     * lpOverlapped); IRPs stay allocated while in flight (their owner frees them only after
+     * completion and pins == 0, under g_io). CancelIoEx does not wait for the cancelled
+     * requests to complete. */
     int found = 0;
     for (;;) {
         ws_k_irp *target = NULL;
         for (ws_k_irp *w = h->inflight; w; w = w->next_inflight)
-            if (!w->completed && !w->irp.Cancel) {
+            if (!w->completed && !w->irp.Cancel && w->stack.MajorFunction == IRP_MJ_DEVICE_CONTROL &&
+                (!lpOverlapped || w->ov == lpOverlapped)) {
                 target = w;
                 break;
             }
@@ -815,6 +1094,7 @@ WS_BOOL CancelIoEx(void *hFile, void *lpOverlapped)
         ws_k_set_last_error(1168); /* ERROR_NOT_FOUND */
         return 0;
     }
+    ws_k_set_last_error(0);
     return 1;
 }
 
@@ -824,8 +1104,13 @@ WS_BOOL CloseHandle(void *hObject)
     ws_k_handle *h = handle_get_locked(hObject);
     if (h)
         h->closed = 1;
+    pthread_cond_broadcast(&g_io_cond); /* requests waiting for the file object lock fail */
     pthread_mutex_unlock(&g_io);
     if (!h) {
+        if (ws_k_event_close(hObject)) {
+            ws_k_set_last_error(0);
+            return 1;
+        }
         ws_k_set_last_error(6);
         return 0;
     }
@@ -841,6 +1126,16 @@ WS_BOOL CloseHandle(void *hObject)
     handle_put(h); /* the handle's own reference */
     ws_k_set_last_error(0);
     return 1;
+}
+
+uint32_t WfpsimOpenHandles(void)
+{
+    uint32_t n = 0;
+    pthread_mutex_lock(&g_io);
+    for (ws_k_handle *h = g_handles; h; h = h->next)
+        n++;
+    pthread_mutex_unlock(&g_io);
+    return n + (uint32_t)ws_k_event_count();
 }
 
 /* ---- the driver ------------------------------------------------------------------------------- */

@@ -49,14 +49,23 @@ typedef struct io_call {
     uint32_t bytes;
     int ok;
     uint32_t err;
+    int done;            /* order of completion (1, 2, ...), 0 while in the call */
 } io_call;
+
+static int g_done_seq;
 
 static void *io_thread(void *arg)
 {
     io_call *c = arg;
     c->ok = DeviceIoControl(c->h, c->code, NULL, 0, c->out, sizeof c->out, &c->bytes, NULL);
     c->err = GetLastError();
+    __atomic_store_n(&c->done, __atomic_add_fetch(&g_done_seq, 1, __ATOMIC_SEQ_CST), __ATOMIC_SEQ_CST);
     return NULL;
+}
+
+static int io_done(io_call *c)
+{
+    return __atomic_load_n(&c->done, __ATOMIC_SEQ_CST);
 }
 
 static uint32_t fail_with(void *h, NTSTATUS st)
@@ -114,17 +123,27 @@ static void test_io(void)
     CHECK(CancelIoEx((void *)0xdead0, NULL) == 0 && GetLastError() == 6);
     CHECK(CancelIoEx(h, NULL) == 0 && GetLastError() == 1168);
 
-    /* a read pends and a timer DPC completes it */
+    /* a read pends and a timer DPC completes it. The handle is synchronous: every other request
+     * on it waits for the read (the file object lock), so the timer is armed through another
+     * handle, and a STATS on the same handle completes only after the read. */
     io_call c = { .h = h, .code = TD_IOCTL_READ };
-    pthread_t t;
+    io_call cs = { .h = h, .code = TD_IOCTL_WRITE_ONLY };
+    pthread_t t, ts;
     pthread_create(&t, NULL, io_thread, &c);
     sleep_ms(20);
+    pthread_create(&ts, NULL, io_thread, &cs);
+    sleep_ms(50);
+    CHECK(!io_done(&c) && !io_done(&cs)); /* both still waiting: the second for the file object lock */
+    void *harm = open_dev(0xC0000000u);
     uint32_t ms = 30;
-    CHECK(DeviceIoControl(h, TD_IOCTL_ARM_TIMER, &ms, 4, NULL, 0, &n, NULL) == 1);
+    CHECK(DeviceIoControl(harm, TD_IOCTL_ARM_TIMER, &ms, 4, NULL, 0, &n, NULL) == 1);
+    CHECK(CloseHandle(harm) == 1);
     pthread_join(t, NULL);
+    pthread_join(ts, NULL);
     uint32_t magic = 0;
     memcpy(&magic, c.out, 4);
     CHECK(c.ok == 1 && c.bytes == 4 && magic == TD_READ_MAGIC);
+    CHECK(cs.ok == 1 && cs.err == 0); /* served once the read released the lock */
 
     /* a pending read cancelled with CancelIoEx */
     io_call c2 = { .h = h, .code = TD_IOCTL_READ };
@@ -158,6 +177,166 @@ static void test_io(void)
     CHECK(WfpsimDriverState() == 0);
     CHECK(WfpsimPoolOutstanding(0) == 0);
     CHECK(CreateFileW(k_path, 0xC0000000u, 0, NULL, 3, 0, NULL) == INVALID && GetLastError() == 2);
+}
+
+/* ---- overlapped I/O ------------------------------------------------------------------------ */
+#define OVL 0x40000000u /* FILE_FLAG_OVERLAPPED */
+#define PENDING 0x103u
+
+static void *open_ovl(void)
+{
+    return CreateFileW(k_path, 0xC0000000u, 0, NULL, 3, OVL, NULL);
+}
+
+typedef struct last_error_probe {
+    uint32_t seen;
+} last_error_probe;
+
+static void *last_error_thread(void *arg)
+{
+    last_error_probe *p = arg;
+    CHECK(CloseHandle((void *)0xbad0) == 0);
+    p->seen = GetLastError();
+    return NULL;
+}
+
+static void test_overlapped(void)
+{
+    CHECK(WfpsimDriverLoad() == 0);
+    uint32_t n = 7;
+
+    /* events */
+    void *auto_ev = CreateEventW(NULL, FALSE, TRUE, NULL);
+    CHECK(auto_ev != NULL && auto_ev != INVALID);
+    CHECK(WaitForSingleObject(auto_ev, 0) == 0);
+    CHECK(WaitForSingleObject(auto_ev, 0) == 0x102); /* auto-reset: consumed */
+    CHECK(SetEvent(auto_ev) == 1 && WaitForSingleObject(auto_ev, 10) == 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK(WaitForSingleObject(auto_ev, 30) == 0x102);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long waited = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    CHECK(waited >= 25);
+    void *man_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+    CHECK(SetEvent(man_ev) == 1 && WaitForSingleObject(man_ev, 0) == 0 && WaitForSingleObject(man_ev, 0) == 0);
+    CHECK(ResetEvent(man_ev) == 1 && WaitForSingleObject(man_ev, 0) == 0x102);
+    CHECK(CreateEventW(NULL, TRUE, FALSE, u"Global\\\\x") == NULL && GetLastError() == 50);
+    CHECK(WaitForSingleObject((void *)0xbad0, 0) == 0xFFFFFFFFu && GetLastError() == 6);
+    CHECK(CloseHandle(auto_ev) == 1);
+    CHECK(CloseHandle(auto_ev) == 0 && GetLastError() == 6);
+    CHECK(SetEvent(auto_ev) == 0 && GetLastError() == 6);
+
+    /* GetLastError is per thread */
+    SetLastError(1234);
+    last_error_probe probe = { 0 };
+    pthread_t lt;
+    pthread_create(&lt, NULL, last_error_thread, &probe);
+    pthread_join(lt, NULL);
+    CHECK(probe.seen == 6 && GetLastError() == 1234);
+
+    void *ho = open_ovl();
+    CHECK(ho != INVALID);
+    CHECK(WaitForSingleObject(ho, 0) == 0xFFFFFFFFu && GetLastError() == 6); /* modelled: events only */
+
+    /* a read pends: FALSE + ERROR_IO_PENDING, Internal = STATUS_PENDING, event reset */
+    WS_OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = man_ev;
+    CHECK(SetEvent(man_ev) == 1);
+    uint8_t rbuf[16] = { 0 };
+    CHECK(DeviceIoControl(ho, TD_IOCTL_READ, NULL, 0, rbuf, sizeof rbuf, &n, &ov) == 0 && GetLastError() == 997);
+    CHECK(n == 0 && ov.Internal == PENDING);
+    CHECK(WaitForSingleObject(man_ev, 0) == 0x102);
+    CHECK(GetOverlappedResult(ho, &ov, &n, FALSE) == 0 && GetLastError() == 996); /* ERROR_IO_INCOMPLETE */
+
+    /* other requests on the same (overlapped) handle go through while it pends */
+    WS_OVERLAPPED ov2;
+    memset(&ov2, 0, sizeof ov2);
+    uint8_t in[5] = { 1, 2, 3, 4, 5 }, out[8] = { 0 };
+    CHECK(DeviceIoControl(ho, TD_IOCTL_ECHO, in, 5, out, 8, &n, &ov2) == 1 && n == 5 && out[0] == 5);
+    CHECK(ov2.Internal == 0 && ov2.InternalHigh == 5);
+    CHECK(GetOverlappedResult(ho, &ov2, &n, FALSE) == 1 && n == 5);
+    CHECK(DeviceIoControl(ho, TD_IOCTL_ECHO, in, 5, out, 8, &n, NULL) == 0 && GetLastError() == 87);
+    /* a request failing at once leaves the OVERLAPPED alone (Internal stays STATUS_PENDING) */
+    WS_OVERLAPPED ovf;
+    memset(&ovf, 0, sizeof ovf);
+    ovf.hEvent = man_ev;
+    uint32_t fst = (uint32_t)STATUS_INVALID_DEVICE_STATE;
+    CHECK(DeviceIoControl(ho, TD_IOCTL_FAIL, &fst, 4, NULL, 0, &n, &ovf) == 0 && GetLastError() == 22);
+    CHECK(ovf.Internal == PENDING && WaitForSingleObject(man_ev, 0) == 0x102);
+    CHECK(DeviceIoControl(ho, TD_IOCTL_ECHO, in, 5, out, 2, &n, &ov2) == 0 && GetLastError() == 122);
+    /* the timer completes the read: event signalled, result with the bytes */
+    uint32_t ms = 20;
+    CHECK(DeviceIoControl(ho, TD_IOCTL_ARM_TIMER, &ms, 4, NULL, 0, &n, &ov2) == 1);
+    CHECK(WaitForSingleObject(man_ev, 5000) == 0);
+    CHECK(ov.Internal == 0 && ov.InternalHigh == 4);
+    uint32_t magic = 0;
+    memcpy(&magic, rbuf, 4);
+    CHECK(magic == TD_READ_MAGIC);
+    n = 0;
+    CHECK(GetOverlappedResult(ho, &ov, &n, TRUE) == 1 && n == 4 && GetLastError() == 0);
+
+    /* CancelIoEx: a wrong OVERLAPPED matches nothing; the right one cancels that read only */
+    WS_OVERLAPPED ova, ovb;
+    memset(&ova, 0, sizeof ova);
+    memset(&ovb, 0, sizeof ovb);
+    void *eva = CreateEventW(NULL, TRUE, FALSE, NULL);
+    ova.hEvent = eva;
+    CHECK(DeviceIoControl(ho, TD_IOCTL_READ, NULL, 0, rbuf, sizeof rbuf, &n, &ova) == 0 && GetLastError() == 997);
+    CHECK(DeviceIoControl(ho, TD_IOCTL_READ, NULL, 0, rbuf, sizeof rbuf, &n, &ovb) == 0 && GetLastError() == 997);
+    CHECK(CancelIoEx(ho, &ov2) == 0 && GetLastError() == 1168);
+    CHECK(CancelIoEx(ho, &ova) == 1);
+    CHECK(GetOverlappedResult(ho, &ova, &n, TRUE) == 0 && GetLastError() == 995 && n == 0);
+    CHECK(ova.Internal == (uint32_t)STATUS_CANCELLED);
+    CHECK(GetOverlappedResult(ho, &ovb, &n, FALSE) == 0 && GetLastError() == 996); /* still pending */
+    CHECK(CancelIoEx(ho, NULL) == 1);
+    CHECK(GetOverlappedResult(ho, &ovb, &n, TRUE) == 0 && GetLastError() == 995); /* no event: waits on I/O */
+    CHECK(CancelIoEx(ho, NULL) == 0 && GetLastError() == 1168);
+
+    /* close with a read pending: cleanup cancels it, the event is set, IRP_MJ_CLOSE follows the
+     * read's completion; closing the event handle while the read pends is harmless */
+    uint64_t closes = td_get_stats()->closes;
+    CHECK(ResetEvent(eva) == 1);
+    CHECK(DeviceIoControl(ho, TD_IOCTL_READ, NULL, 0, rbuf, sizeof rbuf, &n, &ova) == 0 && GetLastError() == 997);
+    CHECK(CloseHandle(ho) == 1);
+    CHECK(WaitForSingleObject(eva, 5000) == 0);
+    CHECK(GetOverlappedResult(ho, &ova, &n, TRUE) == 0 && GetLastError() == 995);
+    for (int i = 0; i < 200 && td_get_stats()->closes == closes; i++)
+        sleep_ms(2);
+    CHECK(td_get_stats()->closes == closes + 1);
+    CHECK(DeviceIoControl(ho, TD_IOCTL_ECHO, in, 5, out, 8, &n, &ov2) == 0 && GetLastError() == 6);
+    void *ho2 = open_ovl();
+    void *evc = CreateEventW(NULL, TRUE, FALSE, NULL);
+    WS_OVERLAPPED ovc;
+    memset(&ovc, 0, sizeof ovc);
+    ovc.hEvent = evc;
+    CHECK(DeviceIoControl(ho2, TD_IOCTL_READ, NULL, 0, rbuf, sizeof rbuf, &n, &ovc) == 0 && GetLastError() == 997);
+    CHECK(CloseHandle(evc) == 1); /* the IRP keeps the event object */
+    CHECK(DeviceIoControl(ho2, TD_IOCTL_ARM_TIMER, &ms, 4, NULL, 0, &n, &ov2) == 1);
+    /* waiting on the closed event handle fails, as on Windows; without it the wait is on the I/O */
+    uint32_t st = (uint32_t)__atomic_load_n(&ovc.Internal, __ATOMIC_ACQUIRE);
+    CHECK(st == 0 || (GetOverlappedResult(ho2, &ovc, &n, TRUE) == 0 && GetLastError() == 6));
+    ovc.hEvent = NULL;
+    CHECK(GetOverlappedResult(ho2, &ovc, &n, TRUE) == 1 && n == 4);
+    CHECK(CloseHandle(ho2) == 1);
+
+    /* a synchronous handle given an OVERLAPPED still waits (and fills it in) */
+    void *hs = open_dev(0xC0000000u);
+    WS_OVERLAPPED ovs;
+    memset(&ovs, 0, sizeof ovs);
+    ovs.hEvent = man_ev;
+    CHECK(ResetEvent(man_ev) == 1);
+    CHECK(DeviceIoControl(hs, TD_IOCTL_ECHO, in, 5, out, 8, &n, &ovs) == 1 && n == 5);
+    CHECK(ovs.Internal == 0 && ovs.InternalHigh == 5 && WaitForSingleObject(man_ev, 0) == 0);
+    CHECK(CloseHandle(hs) == 1);
+
+    CHECK(CloseHandle(eva) == 1);
+    CHECK(CloseHandle(man_ev) == 1);
+    for (int i = 0; i < 200 && WfpsimOpenHandles() != 0; i++)
+        sleep_ms(2);
+    CHECK(WfpsimOpenHandles() == 0);
+    CHECK(WfpsimDriverUnload() == 0);
+    CHECK(WfpsimPoolOutstanding(0) == 0);
 }
 
 /* ---- WFP ---------------------------------------------------------------------------------- */
@@ -491,6 +670,7 @@ int main(void)
 {
     test_clock();
     test_io();
+    test_overlapped();
     test_wfp();
     CHECK(WfpsimKernelViolations() == 0);
     printf("%d passed, %d failed\n", passed, failed);

@@ -56,6 +56,26 @@ typedef struct ws_filter_view {
 size_t ws_store_filters_at_layer(const WS_GUID *layerKey, ws_filter_view *out, size_t cap);
 
 const WS_FWPM_CALLOUT0 *ws_store_callout_by_id(uint32_t calloutId);
+
+/*
+ * Callout runtime ids: one per callout key, whichever of FwpsCalloutRegister (kernel) and
+ * FwpmCalloutAdd0 (management) comes first, as real BFE does.
+ *
+ * ws_store_callout_id_reserve: the runtime id of `calloutKey` — the id of the management
+ * object if it exists, else the id already reserved for the key, else a new id — and, when
+ * `hold` is non-zero, keeps it reserved for the key (the kernel registered the callout) until
+ * ws_store_callout_id_release. FwpmCalloutAdd0 gives a new callout the reserved id, so
+ * FWPM_CALLOUT0.calloutId, the id FwpsCalloutRegister returns and filter->action.calloutId
+ * at classify time agree. Returns 0 only when out of memory.
+ *
+ * modelled: a reservation survives the management object's deletion and WfpsimReset (the
+ * kernel's registrations outlive a BFE restart); without one, deleting and re-adding a callout
+ * gives it a new id (ids are never reused within a boot).
+ */
+uint32_t ws_store_callout_id_reserve(const WS_GUID *calloutKey, int hold);
+/* The kernel unregistered the callout: the key's reservation goes (a management object keeps
+ * its id). */
+void ws_store_callout_id_release(const WS_GUID *calloutKey);
 const WS_FWPM_CALLOUT0 *ws_store_callout_by_key(const WS_GUID *calloutKey);
 const WS_FWPM_FILTER0 *ws_store_filter_by_id(uint64_t filterId);
 

@@ -362,6 +362,7 @@ static void reset_locked(void)
     ws_store_drop_all();
     g_ws.loaded = 0;
     g_ws.next_callout_id = 0x100;
+    ws_callout_ids_after_reset();
     g_ws.next_filter_id = 0x10000;
     g_ws.generation++;
 }

@@ -147,6 +147,8 @@ typedef struct ws_engine {
     ws_hmap by_key[5];          /* key -> ws_obj*, per kind */
     ws_hmap filter_by_id;       /* filterId -> ws_obj* */
     ws_hmap callout_by_id;      /* calloutId -> ws_obj* */
+    ws_hmap callout_reserved;   /* calloutKey -> ws_callout_rsv*: ids FwpsCalloutRegister holds
+                                   (kept across WfpsimReset, like the kernel's registrations) */
     ws_hmap refs[5];            /* per referenced kind: key -> count of referrers */
     uint64_t seq;
     uint64_t generation;
@@ -221,6 +223,11 @@ int ws_condition_equal(const WS_FWPM_FILTER_CONDITION0 *a, const WS_FWPM_FILTER_
 uint32_t ws_provider_validate(const WS_FWPM_PROVIDER0 *p);
 uint32_t ws_sublayer_validate(const WS_FWPM_SUBLAYER0 *p, const ws_obj *self_like);
 uint32_t ws_callout_validate(const WS_FWPM_CALLOUT0 *c, const ws_obj *self_like);
+/* The id a callout read from the state file gets: the id reserved for its key if the kernel
+ * holds one, a fresh id if its stored id is reserved for another key, else the stored id. */
+uint32_t ws_callout_loaded_id(const WS_GUID *key, uint32_t stored);
+/* After WfpsimReset: the next id is above every reserved one. */
+void ws_callout_ids_after_reset(void);
 uint32_t ws_filter_validate(const WS_FWPM_FILTER0 *f, const ws_obj *self_like);
 uint64_t ws_filter_auto_weight(const WS_FWPM_FILTER0 *f);
 

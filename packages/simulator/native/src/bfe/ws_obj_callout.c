@@ -1,5 +1,6 @@
-/* ws_obj_callout.c - FwpmCallout* (management side; the kernel-side
- * FwpsCalloutRegister model will set FWPM_CALLOUT_FLAG_REGISTERED) */
+/* ws_obj_callout.c - FwpmCallout* (management side) and the callout runtime ids shared with
+ * the kernel-side FwpsCalloutRegister model (ws_store_callout_id_reserve). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ws_internal.h"
@@ -27,6 +28,74 @@ uint32_t ws_callout_validate(const WS_FWPM_CALLOUT0 *c, const ws_obj *self)
     return 0;
 }
 
+/* ---- runtime ids ------------------------------------------------------- */
+typedef struct ws_callout_rsv {
+    WS_GUID key;
+    uint32_t id;
+} ws_callout_rsv;
+
+static int rsv_eq(const void *val, const void *key)
+{
+    return ws_guid_eq(&((const ws_callout_rsv *)val)->key, key);
+}
+
+static ws_callout_rsv *rsv_find(const WS_GUID *key)
+{
+    return ws_hmap_find(&g_ws.callout_reserved, ws_hash_guid(key), rsv_eq, key);
+}
+
+uint32_t ws_store_callout_id_reserve(const WS_GUID *key, int hold)
+{
+    ws_callout_rsv *r = rsv_find(key);
+    if (r)
+        return r->id;
+    ws_obj *o = ws_store_find(WS_KIND_CALLOUT, key);
+    uint32_t id = o ? ((const WS_FWPM_CALLOUT0 *)o->block)->calloutId : g_ws.next_callout_id;
+    if (hold) {
+        r = malloc(sizeof *r);
+        if (!r || ws_hmap_insert(&g_ws.callout_reserved, ws_hash_guid(key), r) != 0) {
+            free(r);
+            return 0;
+        }
+        r->key = *key;
+        r->id = id;
+    }
+    if (!o)
+        g_ws.next_callout_id++;
+    return id;
+}
+
+void ws_store_callout_id_release(const WS_GUID *key)
+{
+    ws_callout_rsv *r = rsv_find(key);
+    if (!r)
+        return;
+    ws_hmap_remove(&g_ws.callout_reserved, ws_hash_guid(key), r);
+    free(r);
+}
+
+uint32_t ws_callout_loaded_id(const WS_GUID *key, uint32_t stored)
+{
+    ws_callout_rsv *r = rsv_find(key);
+    if (r)
+        return r->id;
+    const ws_hmap *m = &g_ws.callout_reserved;
+    for (size_t i = 0; i < m->cap; i++) /* rare: only while a state file is read */
+        if (m->slots[i].val && ((const ws_callout_rsv *)m->slots[i].val)->id == stored)
+            return g_ws.next_callout_id++;
+    return stored;
+}
+
+void ws_callout_ids_after_reset(void)
+{
+    const ws_hmap *m = &g_ws.callout_reserved;
+    for (size_t i = 0; i < m->cap; i++) {
+        const ws_callout_rsv *r = m->slots[i].val;
+        if (r && r->id >= g_ws.next_callout_id)
+            g_ws.next_callout_id = r->id + 1;
+    }
+}
+
 static uint32_t callout_add(ws_session *s, const WS_FWPM_CALLOUT0 *c, uint32_t *id)
 {
     uint32_t rc;
@@ -46,7 +115,7 @@ static uint32_t callout_add(ws_session *s, const WS_FWPM_CALLOUT0 *c, uint32_t *
     if (ws_store_find(WS_KIND_CALLOUT, &t.calloutKey))
         return WS_FWP_E_ALREADY_EXISTS;
     t.flags &= ~WS_FWPM_CALLOUT_FLAG_REGISTERED; /* set by the engine, not the caller */
-    t.calloutId = g_ws.next_callout_id++;
+    t.calloutId = ws_store_callout_id_reserve(&t.calloutKey, 0); /* the kernel's id if it registered first */
     rc = ws_insert_clone(s, WS_KIND_CALLOUT, &t, persistent);
     if (!rc && id)
         *id = t.calloutId;

@@ -218,8 +218,12 @@ static uint32_t accept_record(ws_obj *o)
         break;
     }
     case WS_KIND_CALLOUT: {
-        const WS_FWPM_CALLOUT0 *c = o->block;
-        if (!(c->flags & WS_FWPM_CALLOUT_FLAG_PERSISTENT) || ws_store_find_callout_id(c->calloutId))
+        WS_FWPM_CALLOUT0 *c = o->block;
+        if (!(c->flags & WS_FWPM_CALLOUT_FLAG_PERSISTENT))
+            return WS_ERROR_INVALID_DATA;
+        /* a callout the kernel registered before the file was read keeps the kernel's id */
+        c->calloutId = ws_callout_loaded_id(&c->calloutKey, c->calloutId);
+        if (ws_store_find_callout_id(c->calloutId))
             return WS_ERROR_INVALID_DATA;
         rc = ws_callout_validate(c, &like);
         if (!rc && c->calloutId >= g_ws.next_callout_id)

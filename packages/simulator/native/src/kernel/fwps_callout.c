@@ -37,7 +37,6 @@ static pthread_cond_t g_wfp_cond = PTHREAD_COND_INITIALIZER;
 static ws_k_callout *g_callouts;
 static ws_k_flow *g_flows;
 static UINT64 g_next_flow = 0x10000;
-static UINT32 g_next_provisional = 0x00100000;
 static uint64_t g_delete_calls;
 
 static int guid_eq(const GUID *a, const GUID *b)
@@ -60,15 +59,6 @@ NTSTATUS NTAPI FwpsCalloutRegister1(void *deviceObject, const FWPS_CALLOUT1 *cal
         return STATUS_INVALID_PARAMETER; /* modelled: classifyFn and notifyFn are required */
     if (KeGetCurrentIrql() != PASSIVE_LEVEL)
         ws_k_bugcheck(0x0A, "FwpsCalloutRegister1 above PASSIVE_LEVEL");
-    /* The runtime id comes from the engine when FwpmCalloutAdd0 added the callout first.
-     * modelled: registering first gives a provisional id from 0x100000 up; a later
-     * FwpmCalloutAdd0 then reports a different id (real BFE shares one id per key). */
-    UINT32 id = 0;
-    ws_engine_lock();
-    const WS_FWPM_CALLOUT0 *m = ws_store_callout_by_key((const WS_GUID *)&callout->calloutKey);
-    if (m)
-        id = m->calloutId;
-    ws_engine_unlock();
     pthread_mutex_lock(&g_wfp);
     for (ws_k_callout *c = g_callouts; c; c = c->next)
         if (c->registered && guid_eq(&c->def.calloutKey, &callout->calloutKey)) {
@@ -80,8 +70,19 @@ NTSTATUS NTAPI FwpsCalloutRegister1(void *deviceObject, const FWPS_CALLOUT1 *cal
         pthread_mutex_unlock(&g_wfp);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
+    /* One runtime id per key, shared with the engine whichever side comes first: the store
+     * reserves it for the key while the callout is registered. Lock order: g_wfp, then the
+     * engine (classify takes the engine lock alone). */
+    ws_engine_lock();
+    UINT32 id = ws_store_callout_id_reserve((const WS_GUID *)&callout->calloutKey, 1);
+    ws_engine_unlock();
+    if (!id) {
+        pthread_mutex_unlock(&g_wfp);
+        free(c);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
     c->def = *callout;
-    c->id = id ? id : g_next_provisional++;
+    c->id = id;
     c->registered = 1;
     c->device = deviceObject;
     c->next = g_callouts;
@@ -111,6 +112,9 @@ NTSTATUS NTAPI FwpsCalloutUnregisterByKey0(const GUID *calloutKey)
                 return STATUS_DEVICE_BUSY;
             }
     c->registered = 0;
+    ws_engine_lock();
+    ws_store_callout_id_release((const WS_GUID *)calloutKey);
+    ws_engine_unlock();
     /* modelled: unregistering waits for classifyFn calls already running in the callout */
     while (c->inflight)
         pthread_cond_wait(&g_wfp_cond, &g_wfp);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ws_k_internal.h"
 #include "wfpsim/wfpsim_api.h"
@@ -360,6 +361,17 @@ static uint32_t add_callout(WS_HANDLE e, const GUID *key, UINT16 layer)
     return FwpmCalloutAdd0(e, &c, NULL, &id);
 }
 
+/* The runtime id the management API reports for a callout key (0: not found). */
+static uint32_t mgmt_callout_id(WS_HANDLE e, const GUID *key)
+{
+    WS_FWPM_CALLOUT0 *c = NULL;
+    if (FwpmCalloutGetByKey0(e, (const WS_GUID *)key, &c) != 0 || !c)
+        return 0;
+    uint32_t id = c->calloutId;
+    FwpmFreeMemory0((void **)&c);
+    return id;
+}
+
 static uint64_t add_filter(WS_HANDLE e, UINT16 layer, const WS_GUID *sublayer, uint32_t action, const GUID *callout,
                            uint8_t weight, uint32_t flags, WS_FWPM_FILTER_CONDITION0 *conds, uint32_t nconds)
 {
@@ -536,9 +548,9 @@ static void test_wfp(void)
 
     /* flow contexts */
     UINT64 flow = ws_k_flow_create();
-    /* the driver registered before FwpmCalloutAdd0: its id is provisional (modelled) */
+    /* the driver registered before FwpmCalloutAdd0: the engine reports the kernel's id */
     UINT32 stream_id = td_stream_callout_id();
-    CHECK(stream_id >= 0x100000);
+    CHECK(stream_id >= 0x100 && mgmt_callout_id(e, &k_stream) == stream_id);
     CHECK(FwpsFlowAssociateContext0(flow, FWPS_LAYER_STREAM_V4, stream_id, 0) == STATUS_SUCCESS);
     CHECK(FwpsFlowAssociateContext0(flow, FWPS_LAYER_STREAM_V4, stream_id, 0) == STATUS_OBJECT_NAME_EXISTS);
     CHECK(FwpsFlowAssociateContext0(flow, FWPS_LAYER_STREAM_V4, 0xdeadbeef, 0) == WS_K_STATUS_FWP_CALLOUT_NOT_FOUND);
@@ -565,7 +577,7 @@ static void test_wfp(void)
     def.calloutKey = kr;
     def.flowDeleteFn = remover_delete;
     CHECK(FwpsCalloutRegister1((void *)&def, &def, &g_remover_id) == 0);
-    CHECK(g_remover_id >= 0x100 && g_remover_id < 0x100000); /* the engine's id (added first) */
+    CHECK(g_remover_id >= 0x100 && g_remover_id == mgmt_callout_id(e, &kr)); /* the engine's id (added first) */
     CHECK(add_filter(e, FWPS_LAYER_INBOUND_IPPACKET_V6, NULL, WS_FWP_ACTION_CALLOUT_INSPECTION, &kr, 1, 0, NULL, 0));
     CHECK(FwpsFlowAssociateContext0(flow, FWPS_LAYER_INBOUND_IPPACKET_V6, g_remover_id, 77) == 0);
     FWPS_INCOMING_VALUE0 v6[16];
@@ -644,6 +656,153 @@ static void test_wfp(void)
     CHECK(WfpsimPoolOutstanding(0) == 0);
 }
 
+/* ---- callout ids: one per key, whichever side comes first ---------------------------------- */
+static UINT32 g_seen_callout_id;
+static void NTAPI id_classify(const FWPS_INCOMING_VALUES0 *in, const FWPS_INCOMING_METADATA_VALUES0 *meta, void *ld,
+                              const void *cc, const FWPS_FILTER1 *f, UINT64 fc, FWPS_CLASSIFY_OUT0 *out)
+{
+    (void)in; (void)meta; (void)ld; (void)cc; (void)fc;
+    g_seen_callout_id = f->action.calloutId;
+    out->actionType = FWP_ACTION_CONTINUE;
+}
+
+static uint32_t add_callout_id(WS_HANDLE e, const GUID *key, UINT16 layer)
+{
+    WS_FWPM_CALLOUT0 c;
+    memset(&c, 0, sizeof c);
+    memcpy(&c.calloutKey, key, 16);
+    c.displayData.name = k_name;
+    c.applicableLayer = *layer_key(layer);
+    uint32_t id = 0;
+    return FwpmCalloutAdd0(e, &c, NULL, &id) == 0 ? id : 0;
+}
+
+/* The id the classify engine puts in filter->action.calloutId for a filter calling `key`. */
+static UINT32 classified_id(WS_HANDLE e, const GUID *key)
+{
+    UINT16 L = FWPS_LAYER_OUTBOUND_IPPACKET_V6;
+    uint64_t fid = add_filter(e, L, NULL, WS_FWP_ACTION_CALLOUT_INSPECTION, key, 1, 0, NULL, 0);
+    g_seen_callout_id = 0;
+    FWPS_INCOMING_VALUE0 v[16];
+    memset(v, 0, sizeof v);
+    FWPS_INCOMING_METADATA_VALUES0 meta;
+    memset(&meta, 0, sizeof meta);
+    ws_k_classify_result r;
+    ws_k_classify(L, v, ws_k_field_count(L), &meta, NULL, 0, &r);
+    CHECK(fid && FwpmFilterDeleteById0(e, fid) == 0);
+    return g_seen_callout_id;
+}
+
+static void test_callout_ids(void)
+{
+    WS_HANDLE e = NULL;
+    CHECK(FwpmEngineOpen0(NULL, 10, NULL, NULL, &e) == 0);
+    UINT16 L = FWPS_LAYER_OUTBOUND_IPPACKET_V6;
+    GUID ka = TD_GUID(21), kb = TD_GUID(22), kc = TD_GUID(23);
+    FWPS_CALLOUT1 def;
+    memset(&def, 0, sizeof def);
+    def.classifyFn = id_classify;
+    def.notifyFn = remover_notify;
+    void *dev = (void *)&def;
+
+    /* kernel first: FwpmCalloutAdd0 and the classify engine use the registered id */
+    def.calloutKey = ka;
+    UINT32 kid_a = 0;
+    CHECK(FwpsCalloutRegister1(dev, &def, &kid_a) == 0 && kid_a >= 0x100);
+    uint32_t mid_a = add_callout_id(e, &ka, L);
+    CHECK(mid_a == kid_a && mgmt_callout_id(e, &ka) == kid_a);
+    WS_FWPM_CALLOUT0 *byid = NULL;
+    CHECK(FwpmCalloutGetById0(e, kid_a, &byid) == 0 && byid && memcmp(&byid->calloutKey, &ka, 16) == 0);
+    FwpmFreeMemory0((void **)&byid);
+    CHECK(classified_id(e, &ka) == kid_a);
+
+    /* management first: the kernel gets the engine's id */
+    uint32_t mid_b = add_callout_id(e, &kb, L);
+    def.calloutKey = kb;
+    UINT32 kid_b = 0;
+    CHECK(mid_b >= 0x100 && mid_b != kid_a);
+    CHECK(FwpsCalloutRegister1(dev, &def, &kid_b) == 0 && kid_b == mid_b);
+    CHECK(classified_id(e, &kb) == mid_b);
+
+    /* deleting and re-adding the management object while registered keeps the id */
+    CHECK(FwpmCalloutDeleteByKey0(e, (const WS_GUID *)&ka) == 0);
+    CHECK(mgmt_callout_id(e, &ka) == 0);
+    CHECK(add_callout_id(e, &ka, L) == kid_a);
+    /* a failed add (inside an aborted transaction) consumes nothing the kernel relies on */
+    CHECK(FwpmTransactionBegin0(e, 0) == 0);
+    CHECK(FwpmCalloutDeleteByKey0(e, (const WS_GUID *)&ka) == 0);
+    CHECK(add_callout_id(e, &ka, L) == kid_a);
+    CHECK(FwpmTransactionAbort0(e) == 0);
+    CHECK(mgmt_callout_id(e, &ka) == kid_a);
+
+    /* a BFE restart keeps the kernel's registrations and their ids; new keys get other ids */
+    CHECK(FwpmEngineClose0(e) == 0);
+    WfpsimReset();
+    CHECK(FwpmEngineOpen0(NULL, 10, NULL, NULL, &e) == 0);
+    CHECK(mgmt_callout_id(e, &ka) == 0);
+    CHECK(add_callout_id(e, &ka, L) == kid_a);
+    uint32_t mid_c = add_callout_id(e, &kc, L);
+    CHECK(mid_c && mid_c != kid_a && mid_c != kid_b);
+    CHECK(add_callout_id(e, &kb, L) == kid_b);
+    CHECK(classified_id(e, &kc) == 0); /* not registered: the inspection filter calls nothing */
+
+    /* unregistered: the management object keeps its id; deleted and re-added, a new one */
+    CHECK(FwpsCalloutUnregisterByKey0(&ka) == 0);
+    CHECK(mgmt_callout_id(e, &ka) == kid_a);
+    CHECK(FwpmCalloutDeleteByKey0(e, (const WS_GUID *)&ka) == 0);
+    uint32_t again = add_callout_id(e, &ka, L);
+    CHECK(again && again != kid_a);
+    /* registering now takes the management object's id */
+    def.calloutKey = ka;
+    UINT32 kid_a2 = 0;
+    CHECK(FwpsCalloutRegister1(dev, &def, &kid_a2) == 0 && kid_a2 == again);
+    CHECK(classified_id(e, &ka) == again);
+
+    CHECK(FwpsCalloutUnregisterByKey0(&ka) == 0);
+    CHECK(FwpsCalloutUnregisterByKey0(&kb) == 0);
+    CHECK(FwpmEngineClose0(e) == 0);
+
+    /* persistent callouts: one registered before the state file is read gets the kernel's id;
+     * a stored callout whose id the kernel reserved for another key gets a fresh one */
+    char state[] = "/tmp/wfpsim-ids-XXXXXX";
+    int fd = mkstemp(state);
+    CHECK(fd >= 0);
+    close(fd);
+    unlink(state);
+    CHECK(WfpsimSetStateFile(state) == 0);
+    CHECK(FwpmEngineOpen0(NULL, 10, NULL, NULL, &e) == 0);
+    GUID kd = TD_GUID(24), ke = TD_GUID(25), kf = TD_GUID(26);
+    WS_FWPM_CALLOUT0 pc;
+    memset(&pc, 0, sizeof pc);
+    pc.displayData.name = k_name;
+    pc.applicableLayer = *layer_key(L);
+    pc.flags = WS_FWPM_CALLOUT_FLAG_PERSISTENT;
+    uint32_t id_d = 0, id_e = 0;
+    memcpy(&pc.calloutKey, &kd, 16);
+    CHECK(FwpmCalloutAdd0(e, &pc, NULL, &id_d) == 0);
+    memcpy(&pc.calloutKey, &ke, 16);
+    CHECK(FwpmCalloutAdd0(e, &pc, NULL, &id_e) == 0);
+    CHECK(FwpmEngineClose0(e) == 0);
+    WfpsimReset(); /* a BFE restart: the state file is read again on the next open */
+    def.calloutKey = kf; /* takes the lowest id again: the one ke had stored, or kd's */
+    UINT32 kid_f = 0, kid_d = 0;
+    CHECK(FwpsCalloutRegister1(dev, &def, &kid_f) == 0);
+    def.calloutKey = kd;
+    CHECK(FwpsCalloutRegister1(dev, &def, &kid_d) == 0);
+    CHECK(kid_f == id_d || kid_f == id_e || kid_d == id_d || kid_d == id_e); /* the collision happens */
+    CHECK(FwpmEngineOpen0(NULL, 10, NULL, NULL, &e) == 0);
+    uint32_t now_d = mgmt_callout_id(e, &kd), now_e = mgmt_callout_id(e, &ke);
+    CHECK(now_d == kid_d);
+    CHECK(now_e && now_e != kid_f && now_e != kid_d);
+    CHECK(classified_id(e, &kd) == kid_d);
+    CHECK(FwpmCalloutDeleteByKey0(e, (const WS_GUID *)&kd) == 0 && FwpmCalloutDeleteByKey0(e, (const WS_GUID *)&ke) == 0);
+    CHECK(FwpmEngineClose0(e) == 0);
+    CHECK(FwpsCalloutUnregisterByKey0(&kd) == 0 && FwpsCalloutUnregisterByKey0(&kf) == 0);
+    CHECK(WfpsimSetStateFile(NULL) == 0);
+    unlink(state);
+    WfpsimReset();
+}
+
 static void test_clock(void)
 {
     LARGE_INTEGER t;
@@ -672,6 +831,7 @@ int main(void)
     test_io();
     test_overlapped();
     test_wfp();
+    test_callout_ids();
     CHECK(WfpsimKernelViolations() == 0);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

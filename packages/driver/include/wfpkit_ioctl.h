@@ -179,7 +179,7 @@ WK_STATIC_ASSERT(IOCTL_WFPKIT_READ_EVENTS == WK_CTL_CODE(0x805, 2, 1), "IOCTL_WF
 #define IOCTL_WFPKIT_GET_COUNTERS 0x8A576018u /* method BUFFERED, access READ */
 WK_STATIC_ASSERT(IOCTL_WFPKIT_GET_COUNTERS == WK_CTL_CODE(0x806, 0, 1), "IOCTL_WFPKIT_GET_COUNTERS");
 #define WK_IOCTL_GET_COUNTERS_INPUT_SIZE 0u
-#define WK_IOCTL_GET_COUNTERS_MIN_OUTPUT 184u
+#define WK_IOCTL_GET_COUNTERS_MIN_OUTPUT 208u
 /* Lists the session's active flows as FLOW_INFO records, a page at a time.
  * Scope: session. In: WK_LIST_FLOWS_REQUEST. Out: WK_LIST_FLOWS_RESULT + records (FLOW_INFO). Errors: ERROR_BAD_LENGTH, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_PARAMETER. */
 #define IOCTL_WFPKIT_LIST_FLOWS 0x8A57601Eu /* method OUT_DIRECT, access READ */
@@ -390,14 +390,17 @@ typedef struct WK_GLOBAL_COUNTERS {
     uint64_t tagsRetired;          /* +48: Ledger entries retired on CONTEXT_REMOVED. */
     uint64_t flowsUnmonitored;     /* +56: Flows not monitored because the flow table was full. */
     uint64_t contextFailures;      /* +64: Flow or NBL context calls that failed. */
-    uint32_t sessionsOpen;         /* +72: Sessions open now. */
-    uint32_t flowsActive;          /* +76: Flows in the table now. */
-    uint32_t flowTableCapacity;    /* +80: Flow table size. */
-    uint32_t tagsInFlight;         /* +84: Tagged packets not yet removed. */
-    uint32_t ledgerCapacity;       /* +88: Tag ledger size. */
-    uint32_t reserved0;            /* +92: Reserved: zero. */
+    uint64_t flowsNotInspected;    /* +72: Flows monitored but not inspected because every inspector slot was in use. */
+    uint64_t appPathsRefused;      /* +80: Application paths not stored because the app table was full (their records carry an empty path). */
+    uint64_t staleContexts;        /* +88: Callout calls whose flow context named no live flow (stale or unknown). */
+    uint32_t sessionsOpen;         /* +96: Sessions open now. */
+    uint32_t flowsActive;          /* +100: Flows in the table now. */
+    uint32_t flowTableCapacity;    /* +104: Flow table size. */
+    uint32_t tagsInFlight;         /* +108: Tagged packets not yet removed. */
+    uint32_t ledgerCapacity;       /* +112: Tag ledger size. */
+    uint32_t reserved0;            /* +116: Reserved: zero. */
 } WK_GLOBAL_COUNTERS;
-WK_STATIC_ASSERT(sizeof(WK_GLOBAL_COUNTERS) == 96, "WK_GLOBAL_COUNTERS size");
+WK_STATIC_ASSERT(sizeof(WK_GLOBAL_COUNTERS) == 120, "WK_GLOBAL_COUNTERS size");
 WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, flowsTotal) == 0, "WK_GLOBAL_COUNTERS.flowsTotal offset");
 WK_STATIC_ASSERT(sizeof(((WK_GLOBAL_COUNTERS *)0)->flowsTotal) == 8, "WK_GLOBAL_COUNTERS.flowsTotal size");
 WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, classifyCalls) == 8, "WK_GLOBAL_COUNTERS.classifyCalls offset");
@@ -416,31 +419,37 @@ WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, flowsUnmonitored) == 56, "WK_GLOBA
 WK_STATIC_ASSERT(sizeof(((WK_GLOBAL_COUNTERS *)0)->flowsUnmonitored) == 8, "WK_GLOBAL_COUNTERS.flowsUnmonitored size");
 WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, contextFailures) == 64, "WK_GLOBAL_COUNTERS.contextFailures offset");
 WK_STATIC_ASSERT(sizeof(((WK_GLOBAL_COUNTERS *)0)->contextFailures) == 8, "WK_GLOBAL_COUNTERS.contextFailures size");
-WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, sessionsOpen) == 72, "WK_GLOBAL_COUNTERS.sessionsOpen offset");
+WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, flowsNotInspected) == 72, "WK_GLOBAL_COUNTERS.flowsNotInspected offset");
+WK_STATIC_ASSERT(sizeof(((WK_GLOBAL_COUNTERS *)0)->flowsNotInspected) == 8, "WK_GLOBAL_COUNTERS.flowsNotInspected size");
+WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, appPathsRefused) == 80, "WK_GLOBAL_COUNTERS.appPathsRefused offset");
+WK_STATIC_ASSERT(sizeof(((WK_GLOBAL_COUNTERS *)0)->appPathsRefused) == 8, "WK_GLOBAL_COUNTERS.appPathsRefused size");
+WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, staleContexts) == 88, "WK_GLOBAL_COUNTERS.staleContexts offset");
+WK_STATIC_ASSERT(sizeof(((WK_GLOBAL_COUNTERS *)0)->staleContexts) == 8, "WK_GLOBAL_COUNTERS.staleContexts size");
+WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, sessionsOpen) == 96, "WK_GLOBAL_COUNTERS.sessionsOpen offset");
 WK_STATIC_ASSERT(sizeof(((WK_GLOBAL_COUNTERS *)0)->sessionsOpen) == 4, "WK_GLOBAL_COUNTERS.sessionsOpen size");
-WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, flowsActive) == 76, "WK_GLOBAL_COUNTERS.flowsActive offset");
+WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, flowsActive) == 100, "WK_GLOBAL_COUNTERS.flowsActive offset");
 WK_STATIC_ASSERT(sizeof(((WK_GLOBAL_COUNTERS *)0)->flowsActive) == 4, "WK_GLOBAL_COUNTERS.flowsActive size");
-WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, flowTableCapacity) == 80, "WK_GLOBAL_COUNTERS.flowTableCapacity offset");
+WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, flowTableCapacity) == 104, "WK_GLOBAL_COUNTERS.flowTableCapacity offset");
 WK_STATIC_ASSERT(sizeof(((WK_GLOBAL_COUNTERS *)0)->flowTableCapacity) == 4, "WK_GLOBAL_COUNTERS.flowTableCapacity size");
-WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, tagsInFlight) == 84, "WK_GLOBAL_COUNTERS.tagsInFlight offset");
+WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, tagsInFlight) == 108, "WK_GLOBAL_COUNTERS.tagsInFlight offset");
 WK_STATIC_ASSERT(sizeof(((WK_GLOBAL_COUNTERS *)0)->tagsInFlight) == 4, "WK_GLOBAL_COUNTERS.tagsInFlight size");
-WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, ledgerCapacity) == 88, "WK_GLOBAL_COUNTERS.ledgerCapacity offset");
+WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, ledgerCapacity) == 112, "WK_GLOBAL_COUNTERS.ledgerCapacity offset");
 WK_STATIC_ASSERT(sizeof(((WK_GLOBAL_COUNTERS *)0)->ledgerCapacity) == 4, "WK_GLOBAL_COUNTERS.ledgerCapacity size");
-WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, reserved0) == 92, "WK_GLOBAL_COUNTERS.reserved0 offset");
+WK_STATIC_ASSERT(offsetof(WK_GLOBAL_COUNTERS, reserved0) == 116, "WK_GLOBAL_COUNTERS.reserved0 offset");
 WK_STATIC_ASSERT(sizeof(((WK_GLOBAL_COUNTERS *)0)->reserved0) == 4, "WK_GLOBAL_COUNTERS.reserved0 size");
 /* Output of GET_COUNTERS: the handle's session counters, then the driver-wide ones. */
 typedef struct WK_COUNTERS {
     WK_SESSION_COUNTERS session; /* +0: The handle's session. */
     WK_GLOBAL_COUNTERS global;   /* +88: The whole driver. */
 } WK_COUNTERS;
-WK_STATIC_ASSERT(sizeof(WK_COUNTERS) == 184, "WK_COUNTERS size");
+WK_STATIC_ASSERT(sizeof(WK_COUNTERS) == 208, "WK_COUNTERS size");
 WK_STATIC_ASSERT(offsetof(WK_COUNTERS, session) == 0, "WK_COUNTERS.session offset");
 WK_STATIC_ASSERT(sizeof(((WK_COUNTERS *)0)->session) == 88, "WK_COUNTERS.session size");
 WK_STATIC_ASSERT(offsetof(WK_COUNTERS, global) == 88, "WK_COUNTERS.global offset");
-WK_STATIC_ASSERT(sizeof(((WK_COUNTERS *)0)->global) == 96, "WK_COUNTERS.global size");
+WK_STATIC_ASSERT(sizeof(((WK_COUNTERS *)0)->global) == 120, "WK_COUNTERS.global size");
 /* Input of LIST_FLOWS. */
 typedef struct WK_LIST_FLOWS_REQUEST {
-    uint64_t cursor;    /* +0: 0 to start; then the nextCursor of the previous result. */
+    uint64_t cursor;    /* +0: 0 to start; then the nextCursor of the previous result. The cursor is a position in the flow table: flows established or deleted between two pages may be missed or listed twice. */
     uint32_t maxFlows;  /* +8: Most flows to return; 0 = as many as fit. */
     uint32_t reserved0; /* +12: Reserved: zero. */
 } WK_LIST_FLOWS_REQUEST;

@@ -338,7 +338,7 @@ export const IOCTLS = {
   /** Moves as many whole records as fit from the session ring into the output. When the ring is empty the request pends until a record arrives, the timeout passes, STOP, or the handle closes (cancel-safe). Only one read may pend per session. */
   READ_EVENTS: { name: "READ_EVENTS", code: 0x8a576016, function: 0x805, method: "OUT_DIRECT", access: "READ", scope: "session", inputSize: 8, input: "ReadRequest", output: "ReadResult", minOutput: 2144, outputRecords: ["FLOW_ESTABLISHED", "FLOW_CLASSIFIED", "STREAM_DATA", "PACKET_TAGGED", "PACKET_NOTIFY", "PACKET_DISCARDED", "FLOW_DELETED", "LOSS"], doc: "Moves as many whole records as fit from the session ring into the output. When the ring is empty the request pends until a record arrives, the timeout passes, STOP, or the handle closes (cancel-safe). Only one read may pend per session.", errors: ["ERROR_BAD_LENGTH", "ERROR_INSUFFICIENT_BUFFER", "ERROR_BUSY", "ERROR_OPERATION_ABORTED"] },
   /** Reports the handle's session counters and the driver-wide counters. */
-  GET_COUNTERS: { name: "GET_COUNTERS", code: 0x8a576018, function: 0x806, method: "BUFFERED", access: "READ", scope: "both", inputSize: 0, input: null, output: "Counters", minOutput: 184, outputRecords: [], doc: "Reports the handle's session counters and the driver-wide counters.", errors: ["ERROR_INSUFFICIENT_BUFFER"] },
+  GET_COUNTERS: { name: "GET_COUNTERS", code: 0x8a576018, function: 0x806, method: "BUFFERED", access: "READ", scope: "both", inputSize: 0, input: null, output: "Counters", minOutput: 208, outputRecords: [], doc: "Reports the handle's session counters and the driver-wide counters.", errors: ["ERROR_INSUFFICIENT_BUFFER"] },
   /** Lists the session's active flows as FLOW_INFO records, a page at a time. */
   LIST_FLOWS: { name: "LIST_FLOWS", code: 0x8a57601e, function: 0x807, method: "OUT_DIRECT", access: "READ", scope: "session", inputSize: 16, input: "ListFlowsRequest", output: "ListFlowsResult", minOutput: 2192, outputRecords: ["FLOW_INFO"], doc: "Lists the session's active flows as FLOW_INFO records, a page at a time.", errors: ["ERROR_BAD_LENGTH", "ERROR_INSUFFICIENT_BUFFER", "ERROR_INVALID_PARAMETER"] },
 } as const satisfies { readonly [name: string]: IoctlDescriptor };
@@ -546,7 +546,7 @@ export const LAYOUTS: { readonly [struct: string]: StructLayout } = {
     },
   },
   GlobalCounters: {
-    size: 96,
+    size: 120,
     fields: {
       flowsTotal: { offset: 0, size: 8, type: "u64" },
       classifyCalls: { offset: 8, size: 8, type: "u64" },
@@ -557,19 +557,22 @@ export const LAYOUTS: { readonly [struct: string]: StructLayout } = {
       tagsRetired: { offset: 48, size: 8, type: "u64" },
       flowsUnmonitored: { offset: 56, size: 8, type: "u64" },
       contextFailures: { offset: 64, size: 8, type: "u64" },
-      sessionsOpen: { offset: 72, size: 4, type: "u32" },
-      flowsActive: { offset: 76, size: 4, type: "u32" },
-      flowTableCapacity: { offset: 80, size: 4, type: "u32" },
-      tagsInFlight: { offset: 84, size: 4, type: "u32" },
-      ledgerCapacity: { offset: 88, size: 4, type: "u32" },
-      reserved0: { offset: 92, size: 4, type: "u32" },
+      flowsNotInspected: { offset: 72, size: 8, type: "u64" },
+      appPathsRefused: { offset: 80, size: 8, type: "u64" },
+      staleContexts: { offset: 88, size: 8, type: "u64" },
+      sessionsOpen: { offset: 96, size: 4, type: "u32" },
+      flowsActive: { offset: 100, size: 4, type: "u32" },
+      flowTableCapacity: { offset: 104, size: 4, type: "u32" },
+      tagsInFlight: { offset: 108, size: 4, type: "u32" },
+      ledgerCapacity: { offset: 112, size: 4, type: "u32" },
+      reserved0: { offset: 116, size: 4, type: "u32" },
     },
   },
   Counters: {
-    size: 184,
+    size: 208,
     fields: {
       session: { offset: 0, size: 88, type: "struct", struct: "SessionCounters" },
-      global: { offset: 88, size: 96, type: "struct", struct: "GlobalCounters" },
+      global: { offset: 88, size: 120, type: "struct", struct: "GlobalCounters" },
     },
   },
   ListFlowsRequest: {
@@ -1178,6 +1181,12 @@ export interface GlobalCounters {
   flowsUnmonitored: bigint;
   /** Flow or NBL context calls that failed. */
   contextFailures: bigint;
+  /** Flows monitored but not inspected because every inspector slot was in use. */
+  flowsNotInspected: bigint;
+  /** Application paths not stored because the app table was full (their records carry an empty path). */
+  appPathsRefused: bigint;
+  /** Callout calls whose flow context named no live flow (stale or unknown). */
+  staleContexts: bigint;
   /** Sessions open now. */
   sessionsOpen: number;
   /** Flows in the table now. */
@@ -1190,10 +1199,10 @@ export interface GlobalCounters {
   ledgerCapacity: number;
 }
 /** Size in bytes of the fixed part of {@link GlobalCounters}. */
-export const GLOBAL_COUNTERS_SIZE = 96;
+export const GLOBAL_COUNTERS_SIZE = 120;
 /** Decodes a {@link GlobalCounters} from `view` at `offset`. */
 export function decodeGlobalCounters(view: DataView, offset = 0): GlobalCounters {
-  need(view, offset, 96, "GlobalCounters");
+  need(view, offset, 120, "GlobalCounters");
   return {
     flowsTotal: view.getBigUint64(offset + 0, true),
     classifyCalls: view.getBigUint64(offset + 8, true),
@@ -1204,16 +1213,19 @@ export function decodeGlobalCounters(view: DataView, offset = 0): GlobalCounters
     tagsRetired: view.getBigUint64(offset + 48, true),
     flowsUnmonitored: view.getBigUint64(offset + 56, true),
     contextFailures: view.getBigUint64(offset + 64, true),
-    sessionsOpen: view.getUint32(offset + 72, true),
-    flowsActive: view.getUint32(offset + 76, true),
-    flowTableCapacity: view.getUint32(offset + 80, true),
-    tagsInFlight: view.getUint32(offset + 84, true),
-    ledgerCapacity: view.getUint32(offset + 88, true),
+    flowsNotInspected: view.getBigUint64(offset + 72, true),
+    appPathsRefused: view.getBigUint64(offset + 80, true),
+    staleContexts: view.getBigUint64(offset + 88, true),
+    sessionsOpen: view.getUint32(offset + 96, true),
+    flowsActive: view.getUint32(offset + 100, true),
+    flowTableCapacity: view.getUint32(offset + 104, true),
+    tagsInFlight: view.getUint32(offset + 108, true),
+    ledgerCapacity: view.getUint32(offset + 112, true),
   };
 }
-/** Encodes a {@link GlobalCounters} into `view` at `offset` (96 bytes); reserved fields are written as zero. */
+/** Encodes a {@link GlobalCounters} into `view` at `offset` (120 bytes); reserved fields are written as zero. */
 export function encodeGlobalCounters(view: DataView, offset: number, value: GlobalCounters): number {
-  room(view, offset, 96, "GlobalCounters");
+  room(view, offset, 120, "GlobalCounters");
   view.setBigUint64(offset + 0, checkU64(value.flowsTotal, "GlobalCounters.flowsTotal"), true);
   view.setBigUint64(offset + 8, checkU64(value.classifyCalls, "GlobalCounters.classifyCalls"), true);
   view.setBigUint64(offset + 16, checkU64(value.streamBytesInspected, "GlobalCounters.streamBytesInspected"), true);
@@ -1223,13 +1235,16 @@ export function encodeGlobalCounters(view: DataView, offset: number, value: Glob
   view.setBigUint64(offset + 48, checkU64(value.tagsRetired, "GlobalCounters.tagsRetired"), true);
   view.setBigUint64(offset + 56, checkU64(value.flowsUnmonitored, "GlobalCounters.flowsUnmonitored"), true);
   view.setBigUint64(offset + 64, checkU64(value.contextFailures, "GlobalCounters.contextFailures"), true);
-  view.setUint32(offset + 72, checkUint(value.sessionsOpen, 32, "GlobalCounters.sessionsOpen"), true);
-  view.setUint32(offset + 76, checkUint(value.flowsActive, 32, "GlobalCounters.flowsActive"), true);
-  view.setUint32(offset + 80, checkUint(value.flowTableCapacity, 32, "GlobalCounters.flowTableCapacity"), true);
-  view.setUint32(offset + 84, checkUint(value.tagsInFlight, 32, "GlobalCounters.tagsInFlight"), true);
-  view.setUint32(offset + 88, checkUint(value.ledgerCapacity, 32, "GlobalCounters.ledgerCapacity"), true);
-  zero(view, offset + 92, 4);
-  return 96;
+  view.setBigUint64(offset + 72, checkU64(value.flowsNotInspected, "GlobalCounters.flowsNotInspected"), true);
+  view.setBigUint64(offset + 80, checkU64(value.appPathsRefused, "GlobalCounters.appPathsRefused"), true);
+  view.setBigUint64(offset + 88, checkU64(value.staleContexts, "GlobalCounters.staleContexts"), true);
+  view.setUint32(offset + 96, checkUint(value.sessionsOpen, 32, "GlobalCounters.sessionsOpen"), true);
+  view.setUint32(offset + 100, checkUint(value.flowsActive, 32, "GlobalCounters.flowsActive"), true);
+  view.setUint32(offset + 104, checkUint(value.flowTableCapacity, 32, "GlobalCounters.flowTableCapacity"), true);
+  view.setUint32(offset + 108, checkUint(value.tagsInFlight, 32, "GlobalCounters.tagsInFlight"), true);
+  view.setUint32(offset + 112, checkUint(value.ledgerCapacity, 32, "GlobalCounters.ledgerCapacity"), true);
+  zero(view, offset + 116, 4);
+  return 120;
 }
 
 /** Output of GET_COUNTERS: the handle's session counters, then the driver-wide ones. */
@@ -1240,26 +1255,26 @@ export interface Counters {
   global: GlobalCounters;
 }
 /** Size in bytes of the fixed part of {@link Counters}. */
-export const COUNTERS_SIZE = 184;
+export const COUNTERS_SIZE = 208;
 /** Decodes a {@link Counters} from `view` at `offset`. */
 export function decodeCounters(view: DataView, offset = 0): Counters {
-  need(view, offset, 184, "Counters");
+  need(view, offset, 208, "Counters");
   return {
     session: decodeSessionCounters(view, offset + 0),
     global: decodeGlobalCounters(view, offset + 88),
   };
 }
-/** Encodes a {@link Counters} into `view` at `offset` (184 bytes); reserved fields are written as zero. */
+/** Encodes a {@link Counters} into `view` at `offset` (208 bytes); reserved fields are written as zero. */
 export function encodeCounters(view: DataView, offset: number, value: Counters): number {
-  room(view, offset, 184, "Counters");
+  room(view, offset, 208, "Counters");
   encodeSessionCounters(view, offset + 0, value.session);
   encodeGlobalCounters(view, offset + 88, value.global);
-  return 184;
+  return 208;
 }
 
 /** Input of LIST_FLOWS. */
 export interface ListFlowsRequest {
-  /** 0 to start; then the nextCursor of the previous result. */
+  /** 0 to start; then the nextCursor of the previous result. The cursor is a position in the flow table: flows established or deleted between two pages may be missed or listed twice. */
   cursor: bigint;
   /** Most flows to return; 0 = as many as fit. */
   maxFlows: number;

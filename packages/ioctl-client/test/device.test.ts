@@ -183,7 +183,7 @@ describe('IOCTLs: request encoding and response decoding', () => {
     await device.close();
   });
 
-  it('counters() sends GET_COUNTERS (184-byte output) and decodes both blocks', async () => {
+  it('counters() sends GET_COUNTERS (208-byte output) and decodes both blocks', async () => {
     const { device, transport } = await openDevice();
     const counters: Counters = {
       session: {
@@ -193,7 +193,7 @@ describe('IOCTLs: request encoding and response decoding', () => {
       },
       global: {
         flowsTotal: 10n, classifyCalls: 1234n, streamBytesInspected: 8192n, packetsTagged: 50n, packetsUntagged: 0n,
-        notifyEvents: 200n, tagsRetired: 48n, flowsUnmonitored: 0n, contextFailures: 0n,
+        notifyEvents: 200n, tagsRetired: 48n, flowsUnmonitored: 0n, contextFailures: 0n, flowsNotInspected: 5n, appPathsRefused: 1n, staleContexts: 2n,
         sessionsOpen: 1, flowsActive: 2, flowTableCapacity: 4096, tagsInFlight: 2, ledgerCapacity: 16384,
       },
     };
@@ -201,7 +201,7 @@ describe('IOCTLs: request encoding and response decoding', () => {
     const got = await device.counters();
     expect(got).toEqual(counters);
     expect(got.session.eventsProduced).toBe(got.session.eventsDelivered + got.session.eventsDropped + BigInt(got.session.recordsInRing));
-    expect(transport.ioctls[1]).toMatchObject({ name: 'GET_COUNTERS', code: 0x8a576018, input: null, outputSize: 184 });
+    expect(transport.ioctls[1]).toMatchObject({ name: 'GET_COUNTERS', code: 0x8a576018, input: null, outputSize: 208 });
     await device.close();
   });
 

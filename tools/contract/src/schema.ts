@@ -281,7 +281,7 @@ export const schema: ContractSchema = {
       ],
     },
     {
-      name: 'GlobalCounters', size: 96, doc: 'Driver-wide counters.',
+      name: 'GlobalCounters', size: 120, doc: 'Driver-wide counters.',
       fields: [
         u64('flowsTotal', 'Flow contexts ever associated.'),
         u64('classifyCalls', 'classifyFn calls across all callouts.'),
@@ -292,6 +292,9 @@ export const schema: ContractSchema = {
         u64('tagsRetired', 'Ledger entries retired on CONTEXT_REMOVED.'),
         u64('flowsUnmonitored', 'Flows not monitored because the flow table was full.'),
         u64('contextFailures', 'Flow or NBL context calls that failed.'),
+        u64('flowsNotInspected', 'Flows monitored but not inspected because every inspector slot was in use.'),
+        u64('appPathsRefused', 'Application paths not stored because the app table was full (their records carry an empty path).'),
+        u64('staleContexts', 'Callout calls whose flow context named no live flow (stale or unknown).'),
         u32('sessionsOpen', 'Sessions open now.'),
         u32('flowsActive', 'Flows in the table now.'),
         u32('flowTableCapacity', 'Flow table size.'),
@@ -301,7 +304,7 @@ export const schema: ContractSchema = {
       ],
     },
     {
-      name: 'Counters', size: 184, doc: 'Output of GET_COUNTERS: the handle\'s session counters, then the driver-wide ones.',
+      name: 'Counters', size: 208, doc: 'Output of GET_COUNTERS: the handle\'s session counters, then the driver-wide ones.',
       fields: [
         { name: 'session', type: { struct: 'SessionCounters' }, doc: "The handle's session." },
         { name: 'global', type: { struct: 'GlobalCounters' }, doc: 'The whole driver.' },
@@ -310,7 +313,7 @@ export const schema: ContractSchema = {
     {
       name: 'ListFlowsRequest', size: 16, doc: 'Input of LIST_FLOWS.',
       fields: [
-        u64('cursor', '0 to start; then the nextCursor of the previous result.'),
+        u64('cursor', '0 to start; then the nextCursor of the previous result. The cursor is a position in the flow table: flows established or deleted between two pages may be missed or listed twice.'),
         u32('maxFlows', 'Most flows to return; 0 = as many as fit.'),
         reserved('reserved0', 'u32'),
       ],
@@ -519,7 +522,7 @@ export const schema: ContractSchema = {
     },
     {
       name: 'GET_COUNTERS', function: 0x806, method: 'BUFFERED', access: 'READ', scope: 'both',
-      input: null, output: 'Counters', minOutput: 184,
+      input: null, output: 'Counters', minOutput: 208,
       doc: "Reports the handle's session counters and the driver-wide counters.",
       errors: ['ERROR_INSUFFICIENT_BUFFER'],
     },

@@ -130,6 +130,9 @@ void wk_core_global_counters(wk_core *core, WK_GLOBAL_COUNTERS *g)
     g->streamBytesInspected = core->streamBytesInspected;
     g->flowsUnmonitored = core->flowsUnmonitored;
     g->contextFailures = core->contextFailures;
+    g->flowsNotInspected = core->inspectorsExhausted;
+    g->appPathsRefused = core->apps.refused;
+    g->staleContexts = core->staleContexts;
     g->sessionsOpen = core->sessionsOpen;
     g->flowsActive = core->flowsActive;
     g->flowTableCapacity = core->flowCapacity;

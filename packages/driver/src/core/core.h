@@ -73,7 +73,7 @@ typedef struct wk_core {
     uint64_t streamBytesInspected;
     uint64_t flowsUnmonitored;
     uint64_t contextFailures;
-    uint64_t inspectorsExhausted; /* flows not inspected: pool empty (not in the contract yet) */
+    uint64_t inspectorsExhausted; /* flows not inspected: pool empty (GlobalCounters.flowsNotInspected) */
     uint64_t staleContexts;       /* calls with an unknown or stale flow context */
     void *memory;                 /* the one allocation behind the tables */
 } wk_core;

@@ -21,7 +21,7 @@ static const uint32_t k_codes[] = {
     IOCTL_WFPKIT_GET_COUNTERS, IOCTL_WFPKIT_LIST_FLOWS,
 };
 static const uint32_t k_in[] = {0, 0, 24, 0, 0, 8, 0, 16};
-static const uint32_t k_min_out[] = {32, 48, 0, 0, 0, 2144, 184, 2192};
+static const uint32_t k_min_out[] = {32, 48, 0, 0, 0, 2144, 208, 2192};
 
 static void test_lengths(uint32_t slot)
 {

@@ -9,3 +9,7 @@ export * from './contract.generated';
 export * from './transport';
 export * from './errors';
 export * from './device';
+export * from './kernel32';
+export * from './kernel32-transport';
+export * from './open-device';
+export type { WaitResult } from './wait-thread';

@@ -35,12 +35,14 @@ export interface IoctlResult {
 /**
  * How {@link WfpKitDevice} reaches the device. Implementations:
  *
- * - **win32** (later, `@wfpkit/ioctl-client` or a sibling package): koffi bindings to
- *   `kernel32.dll`. `open` is `CreateFileW(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
- *   OPEN_EXISTING, 0, NULL)`; `ioctl` is `DeviceIoControl` called with koffi's `.async` so the
- *   call runs on a worker thread (READ_EVENTS pends until an event arrives); `close` is
- *   `CloseHandle`; `cancel` is `CancelIoEx(handle, NULL)`.
- * - **simulator** (later): the same four prototypes loaded from `libwfpsim`.
+ * - {@link Kernel32Transport} (`createWin32Transport()` / `createSimulatorTransport()`): koffi
+ *   bindings to `kernel32.dll`, or to libwfpsim with the same declarations. `open` is
+ *   `CreateFileW(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+ *   FILE_FLAG_OVERLAPPED, NULL)`; `ioctl` is `DeviceIoControl` with an OVERLAPPED, issued on the
+ *   main thread, a pending request (READ_EVENTS) waited for on a wait thread with
+ *   `GetOverlappedResult`; `close` is `CancelIoEx` + `CloseHandle`; `cancel` is
+ *   `CancelIoEx(handle, NULL)`.
+ * - Test doubles (a scripted transport in this package's tests).
  *
  * Rules every implementation follows:
  *

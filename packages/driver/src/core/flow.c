@@ -263,6 +263,31 @@ void wk_flow_associated(wk_core *core, uint64_t ctx, int ok)
 int wk_flow_stream(wk_core *core, uint64_t ctx, uint8_t direction, uint64_t indicated,
                    uint32_t streamFlags, int ended, wk_flow_copy_fn copy, void *copyArg)
 {
+    return wk_flow_stream_filtered(core, ctx, 0, direction, indicated, streamFlags, ended, copy,
+                                   copyArg);
+}
+
+/* Whether the session of filterContext is the first of the flow's sessions. Flow lock held. */
+static int wk_flow_stream_leader(wk_core *core, const wk_flow *f, uint64_t filterContext)
+{
+    int slot;
+    uint32_t first;
+    if (filterContext == 0) {
+        return 1;
+    }
+    slot = wk_session_for_scope(core, filterContext);
+    if (slot < 0 || f->sessions == 0) {
+        return 0;
+    }
+    for (first = 0; first < 64u && (f->sessions & ((uint64_t)1 << first)) == 0; first++) {
+    }
+    return (uint32_t)slot == first;
+}
+
+int wk_flow_stream_filtered(wk_core *core, uint64_t ctx, uint64_t filterContext,
+                            uint8_t direction, uint64_t indicated, uint32_t streamFlags,
+                            int ended, wk_flow_copy_fn copy, void *copyArg)
+{
     uint64_t wake = 0;
     uint64_t now = wk_plat_now();
     wk_plat_irql irql = wk_plat_spin_acquire(&core->lock);
@@ -277,6 +302,10 @@ int wk_flow_stream(wk_core *core, uint64_t ctx, uint8_t direction, uint64_t indi
         core->staleContexts++;
         wk_plat_spin_release(&core->lock, irql);
         return -1;
+    }
+    if (!wk_flow_stream_leader(core, f, filterContext)) {
+        wk_plat_spin_release(&core->lock, irql);
+        return 1; /* another session's filter counts this indication */
     }
     offset = f->bytes[dir];
     f->bytes[dir] += indicated;

@@ -119,6 +119,18 @@ void wk_flow_associated(struct wk_core *core, uint64_t ctx, int ok);
 int wk_flow_stream(struct wk_core *core, uint64_t ctx, uint8_t direction, uint64_t indicated,
                    uint32_t streamFlags, int ended, wk_flow_copy_fn copy, void *copyArg);
 
+/* wk_flow_stream for a STREAM classify that came through a filter whose context (rawContext)
+ * is filterContext. WFP calls the callout once per matching STREAM filter, and each session
+ * adds its own STREAM filters, so one indication arrives once per session: exactly one of
+ * those calls may count it. filterContext 0 (one STREAM filter shared by every session) is
+ * always acted on; a scope key only when its session is the flow's first session (lowest
+ * slot among the flow's sessions); any other key (a closed session's, a session the flow
+ * does not belong to) is ignored (returns 1). Sessions use one scheme or the other, never
+ * both. */
+int wk_flow_stream_filtered(struct wk_core *core, uint64_t ctx, uint64_t filterContext,
+                            uint8_t direction, uint64_t indicated, uint32_t streamFlags,
+                            int ended, wk_flow_copy_fn copy, void *copyArg);
+
 /* flowDeleteFn: gives verdicts to directions still inspected, writes FLOW_DELETED with
  * the totals (reason UNLOAD once wk_core_begin_unload was called), frees the entry.
  * Returns the number of flows still in the table, or -1 for an unknown context. */

@@ -156,7 +156,6 @@ static void NTAPI wk_win_classify_stream(const FWPS_INCOMING_VALUES0 *inFixedVal
     (void)inFixedValues;
     (void)inMetaValues;
     (void)classifyContext;
-    (void)filter;
     wk_win_continue(classifyOut);
     if (io == NULL) {
         return;
@@ -177,8 +176,11 @@ static void NTAPI wk_win_classify_stream(const FWPS_INCOMING_VALUES0 *inFixedVal
         dir = WK_DIRECTION_INBOUND;
         ended = (flags & (FWPS_STREAM_FLAG_RECEIVE_DISCONNECT | FWPS_STREAM_FLAG_RECEIVE_ABORT)) != 0;
     }
-    (void)wk_flow_stream(&g_wk.core, flowContext, dir, (uint64_t)sd->dataLength, flags, ended,
-                         wk_win_copy_stream, (void *)(ULONG_PTR)sd);
+    /* Called once per matching STREAM filter: the core acts on one of them per indication
+     * (the filter of the flow's first session, or a shared filter with context 0). */
+    (void)wk_flow_stream_filtered(&g_wk.core, flowContext, filter != NULL ? filter->context : 0, dir,
+                                  (uint64_t)sd->dataLength, flags, ended, wk_win_copy_stream,
+                                  (void *)(ULONG_PTR)sd);
 }
 
 /* flowDeleteFn of the STREAM callouts: the flow ended, or its context was removed at

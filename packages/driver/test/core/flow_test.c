@@ -583,6 +583,56 @@ static void test_churn(void)
     wk_core_free(&g_core);
 }
 
+/* One STREAM indication reaches the callout once per matching STREAM filter (each session
+ * adds its own): wk_flow_stream_filtered acts on the flow's first session's filter only, or on
+ * a shared filter (context 0); other sessions' keys and stale keys are ignored. */
+static void test_stream_filters(void)
+{
+    uint32_t s1, s2, s3;
+    uint64_t k1, k2, k3, f;
+    h_bytes b;
+    WK_SESSION_INFO si;
+
+    g_case = "stream-filters";
+    new_core(16, 4, 4);
+    s1 = open_running(WK_CONFIG_FLAGS_INSPECT_STREAMS, 0);
+    s2 = open_running(WK_CONFIG_FLAGS_INSPECT_STREAMS, 0);
+    s3 = open_running(WK_CONFIG_FLAGS_INSPECT_STREAMS, 0);
+    k1 = h_session(&g_core, s1).scopeKey;
+    k2 = h_session(&g_core, s2).scopeKey;
+    k3 = h_session(&g_core, s3).scopeKey;
+    f = h_flow(&g_core, k2, 0xA1, 1000, "\\a.exe", NULL);
+    CHECK_EQ(h_flow(&g_core, k1, 0xA1, 1000, "\\a.exe", NULL), f);
+    b.p = (const uint8_t *)"abcd";
+    b.n = 4;
+    /* s1 (lowest slot) leads; s2's filter is ignored; s3 is not a session of the flow. */
+    CHECK_EQ(wk_flow_stream_filtered(&g_core, f, k2, WK_DIRECTION_OUTBOUND, 4, 0x10000u, 0, h_copy, &b), 1);
+    CHECK_EQ(wk_flow_stream_filtered(&g_core, f, k1, WK_DIRECTION_OUTBOUND, 4, 0x10000u, 0, h_copy, &b), 0);
+    CHECK_EQ(wk_flow_stream_filtered(&g_core, f, k3, WK_DIRECTION_OUTBOUND, 4, 0x10000u, 0, h_copy, &b), 1);
+    CHECK_EQ(wk_flow_stream_filtered(&g_core, f, 0x1234567800000001ull, WK_DIRECTION_OUTBOUND, 4, 0x10000u, 0,
+                                     h_copy, &b), 1);
+    CHECK_EQ(g_core.flows[(f & 0xFFFFFFFFu) - 1].bytes[WK_DIRECTION_OUTBOUND], 4);
+    /* a shared filter always counts */
+    CHECK_EQ(wk_flow_stream_filtered(&g_core, f, 0, WK_DIRECTION_INBOUND, 4, 0x1u, 0, h_copy, &b), 0);
+    CHECK_EQ(g_core.flows[(f & 0xFFFFFFFFu) - 1].bytes[WK_DIRECTION_INBOUND], 4);
+    /* s1 closes: s2 leads now */
+    wk_session_close(&g_core, s1);
+    CHECK_EQ(wk_flow_stream_filtered(&g_core, f, k1, WK_DIRECTION_OUTBOUND, 4, 0x10000u, 0, h_copy, &b), 1);
+    CHECK_EQ(wk_flow_stream_filtered(&g_core, f, k2, WK_DIRECTION_OUTBOUND, 4, 0x10000u, 0, h_copy, &b), 0);
+    CHECK_EQ(g_core.flows[(f & 0xFFFFFFFFu) - 1].bytes[WK_DIRECTION_OUTBOUND], 8);
+    /* stale context: -1 whatever the filter */
+    CHECK_EQ(wk_flow_stream_filtered(&g_core, 0x55ull << 32 | 9u, k2, 0, 1, 0, 0, NULL, NULL), -1);
+    si = h_session(&g_core, s2);
+    CHECK_EQ(si.state, WK_SESSION_STATE_RUNNING);
+    CHECK_EQ(g_plat_lock_errors, 0);
+    CHECK_EQ(g_plat_locks_held, 0);
+    CHECK_EQ(wk_flow_delete(&g_core, f, 20), 0);
+    wk_session_close(&g_core, s2);
+    wk_session_close(&g_core, s3);
+    wk_core_free(&g_core);
+    CHECK_EQ(g_plat_live_blocks, 0);
+}
+
 int main(void)
 {
     test_churn();
@@ -591,6 +641,7 @@ int main(void)
     test_flow_capacity_and_stale();
     test_inspection_pool();
     test_multi_session();
+    test_stream_filters();
     test_ring_full_and_wake();
     test_init_failure();
     return check_report();

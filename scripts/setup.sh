@@ -15,6 +15,7 @@ packages=(
   clang          # libFuzzer targets on the driver's parsers
   libclang-rt-14-dev  # sanitizer and fuzzer runtimes for clang
   tshark         # reference answers for the capture tests (what Wireshark reads)
+  chromium       # the docs site's browser test (tools/docs-site drives /usr/bin/chromium with playwright-core; it never downloads a browser)
 )
 
 missing=()
@@ -34,3 +35,6 @@ fi
 
 npm ci --no-audit --no-fund
 npx nx run-many -t build --output-style=static
+# npm links package bins before the build writes them, so the link's target is not executable:
+# make `npx monitor-cli` work in the clone (a package installed from the registry is not affected).
+if [ -f packages/monitor-cli/dist/bin.js ]; then chmod +x packages/monitor-cli/dist/bin.js; fi

@@ -148,7 +148,7 @@ describeSite('the docs site in Chromium', () => {
     const results = await page.locator('#tsd-search-results li').allTextContents();
     expect(results.some((r) => r.includes('WfpKitDevice'))).toBe(true);
     await page.screenshot({ path: path.join(screenshots, 'search.png') });
-    const exact = page.locator('#tsd-search-results li a', { hasText: /^WfpKitDevice$/ }).first();
+    const exact = page.locator('#tsd-search-results li a', { hasText: /(^|\.)WfpKitDevice$/ }).first();
     await Promise.all([page.waitForURL(/WfpKitDevice\.html/), (await exact.count()) > 0 ? exact.click() : first.click()]);
     expect(page.url()).toMatch(/\/classes\/_wfpkit_ioctl-client\.WfpKitDevice\.html$/);
     expect(await page.locator('h1').first().textContent()).toMatch(/WfpKitDevice/);

@@ -9,6 +9,7 @@
 'use strict';
 
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const packageDir = path.resolve(__dirname, '..');
@@ -52,6 +53,18 @@ if (!have(cc, ['--version']) && !have('gcc', ['--version']) && !have('clang', ['
       '`sudo apt-get install gcc`, macOS: `xcode-select --install`) or set CC, then run ' +
       '`npm run build:native -w @wfpkit/simulator`.',
   );
+}
+
+// A build folder configured for another source tree (the checkout was copied or moved) makes
+// CMake refuse to run: drop its cache so it is configured afresh.
+const cache = path.join(buildDir, 'CMakeCache.txt');
+if (fs.existsSync(cache)) {
+  const home = /^CMAKE_HOME_DIRECTORY:INTERNAL=(.*)$/m.exec(fs.readFileSync(cache, 'utf8'));
+  if (home && path.resolve(home[1]) !== path.resolve(sourceDir)) {
+    console.log(`@wfpkit/simulator: ${path.relative(process.cwd(), buildDir) || '.'} was configured for ${home[1]}: reconfiguring`);
+    fs.rmSync(cache, { force: true });
+    fs.rmSync(path.join(buildDir, 'CMakeFiles'), { recursive: true, force: true });
+  }
 }
 
 run('cmake', [

@@ -607,6 +607,7 @@ VOID KeInitializeTimer(PKTIMER Timer);
 VOID KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext);
 BOOLEAN KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc);
 BOOLEAN KeCancelTimer(PKTIMER Timer);
+VOID KeFlushQueuedDpcs(void);
 VOID KeQuerySystemTime(PLARGE_INTEGER CurrentTime);
 ULONGLONG KeQueryInterruptTime(void);
 

@@ -77,6 +77,11 @@ typedef struct wfpsim_run_options {
 
 #define WFPSIM_RUN_NO_PACKETS 0x1u     /* skip the transport-layer classifies */
 #define WFPSIM_RUN_KEEP_CLOCK 0x2u     /* leave the virtual clock set after the run */
+#define WFPSIM_RUN_DEFER_FLOW_CLOSE 0x4u /* flows that end in the input stay established (their flow
+                                          contexts live) until WfpsimRunCloseFlows: live flows for
+                                          LIST_FLOWS or an unload with flows */
+#define WFPSIM_RUN_REJECT_TRUNCATED 0x8u /* a capture that ends inside its last record fails with
+                                          WS_PCAP_E_TRUNCATED (default: replayed up to the cut) */
 
 typedef struct wfpsim_run_stats {
     uint64_t flows;
@@ -96,6 +101,36 @@ WS_EXPORT int32_t WfpsimRunCapture(const char *path, const wfpsim_run_options *o
 WS_EXPORT int32_t WfpsimRunSynthetic(uint64_t seed, uint32_t flows, const wfpsim_run_options *options);
 /* Counters of the last run (zeroed when a run starts). */
 WS_EXPORT void WfpsimRunStats(wfpsim_run_stats *out);
+
+/* What went wrong in the last run: code 0 = nothing, else a WS_PCAP_E_* code (traffic.h) with the
+ * byte offset in the capture and a one-line message. A truncated capture replayed anyway (no
+ * WFPSIM_RUN_REJECT_TRUNCATED) returned 0 but still reports WS_PCAP_E_TRUNCATED here. */
+typedef struct wfpsim_run_error {
+    int32_t code;
+    uint32_t reserved;
+    uint64_t offset;
+    char message[192];
+} wfpsim_run_error;
+WS_EXPORT void WfpsimRunLastError(wfpsim_run_error *out);
+
+/* Ends the flows WFPSIM_RUN_DEFER_FLOW_CLOSE kept established (flowDeleteFn of each context).
+ * Returns the number of flows ended. */
+WS_EXPORT uint32_t WfpsimRunCloseFlows(void);
+
+/* The synthetic generator with more of its knobs (traffic.h ws_gen_config). */
+typedef struct wfpsim_synthetic_options {
+    uint32_t struct_size;       /* sizeof(wfpsim_synthetic_options) */
+    uint32_t flows;
+    uint64_t seed;
+    uint32_t protocols;         /* bit (1 << ws_gen_proto) per protocol drawn from; 0 = all */
+    uint32_t ipv6_percent;      /* 0..100 */
+    uint32_t inbound_percent;   /* 0..100 */
+    uint32_t rst_percent;       /* 0..100 */
+    uint32_t min_bytes;         /* response size range; 0, 0 = 200 .. 20000 */
+    uint32_t max_bytes;
+} wfpsim_synthetic_options;
+WS_EXPORT int32_t WfpsimRunSyntheticEx(const wfpsim_synthetic_options *synthetic,
+                                       const wfpsim_run_options *options);
 
 /* Open kernel32 handles of the model: device handles not yet closed (IRP_MJ_CLOSE pending
  * counts as open) plus event objects alive. For leak checks in tests. */

@@ -36,6 +36,9 @@ typedef struct run_ctx {
 
 static wfpsim_run_stats g_stats;
 static pthread_mutex_t g_run_mutex = PTHREAD_MUTEX_INITIALIZER; /* one run at a time */
+static ws_pcap_error g_last_error;                              /* of the last run (g_run_mutex) */
+static UINT64 *g_deferred;                                      /* WFPSIM_RUN_DEFER_FLOW_CLOSE flows */
+static size_t g_ndeferred, g_deferred_cap;
 
 static const char k_default_app[] = "\\device\\harddiskvolume3\\windows\\system32\\wfpsim-app.exe";
 
@@ -272,13 +275,28 @@ static void on_packet(void *user, ws_tcp_flow *flow, ws_direction dir, const uin
 
 static void on_flow_close(void *user, ws_tcp_flow *flow, ws_close_reason reason, uint64_t ts)
 {
-    (void)user;
     (void)reason;
     set_clock(ts);
     run_flow *f = ws_tcp_flow_get_user(flow);
     if (!f)
         return;
-    g_stats.flow_deletes += ws_k_flow_delete(f->flowId);
+    run_ctx *rc = user;
+    if (rc->opt.flags & WFPSIM_RUN_DEFER_FLOW_CLOSE) {
+        if (g_ndeferred == g_deferred_cap) {
+            size_t cap = g_deferred_cap ? 2 * g_deferred_cap : 64;
+            UINT64 *p = realloc(g_deferred, cap * sizeof *p);
+            if (p) {
+                g_deferred = p;
+                g_deferred_cap = cap;
+            }
+        }
+        if (g_ndeferred < g_deferred_cap) {
+            g_deferred[g_ndeferred++] = f->flowId;
+            f->flowId = 0;
+        }
+    }
+    if (f->flowId)
+        g_stats.flow_deletes += ws_k_flow_delete(f->flowId);
     free(f->path_bytes);
     free(f);
     ws_tcp_flow_set_user(flow, NULL);
@@ -294,6 +312,7 @@ static int begin(run_ctx *rc, const wfpsim_run_options *o, ws_tcp_callbacks *cb)
     }
     rc->luid = 0x0006000000000001ULL; /* modelled: one Ethernet interface */
     memset(&g_stats, 0, sizeof g_stats);
+    memset(&g_last_error, 0, sizeof g_last_error);
     cb->user = rc;
     cb->flow_open = on_flow_open;
     cb->stream_data = on_stream;
@@ -309,7 +328,9 @@ int32_t WfpsimRunCapture(const char *path, const wfpsim_run_options *options)
     if (!path || begin(&rc, options, &cb) != 0)
         return WS_PCAP_E_ARG;
     pthread_mutex_lock(&g_run_mutex);
+    memset(&g_last_error, 0, sizeof g_last_error);
     ws_pcap_error err;
+    memset(&err, 0, sizeof err);
     ws_pcap_reader *r = NULL;
     int rcode = ws_pcap_open_file(&r, path, 0, &err);
     if (rcode == WS_PCAP_OK) {
@@ -317,11 +338,13 @@ int32_t WfpsimRunCapture(const char *path, const wfpsim_run_options *options)
         if (!t) {
             rcode = WS_PCAP_E_NOMEM;
         } else {
-            rcode = ws_tcp_run_capture(t, r, 1, &err);
+            rcode = ws_tcp_run_capture(t, r, !(rc.opt.flags & WFPSIM_RUN_REJECT_TRUNCATED), &err);
             ws_tcp_destroy(t);
         }
         ws_pcap_close(r);
     }
+    if (err.code != WS_PCAP_OK)
+        g_last_error = err;
     if (!(rc.opt.flags & WFPSIM_RUN_KEEP_CLOCK))
         WfpsimClockUseReal();
     pthread_mutex_unlock(&g_run_mutex);
@@ -330,17 +353,41 @@ int32_t WfpsimRunCapture(const char *path, const wfpsim_run_options *options)
 
 int32_t WfpsimRunSynthetic(uint64_t seed, uint32_t flows, const wfpsim_run_options *options)
 {
+    wfpsim_synthetic_options syn;
+    memset(&syn, 0, sizeof syn);
+    syn.struct_size = sizeof syn;
+    syn.seed = seed;
+    syn.flows = flows;
+    return WfpsimRunSyntheticEx(&syn, options);
+}
+
+int32_t WfpsimRunSyntheticEx(const wfpsim_synthetic_options *syn, const wfpsim_run_options *options)
+{
     run_ctx rc;
     ws_tcp_callbacks cb;
-    if (begin(&rc, options, &cb) != 0)
+    if (!syn || syn->struct_size < sizeof *syn || syn->ipv6_percent > 100 || syn->inbound_percent > 100 ||
+        syn->rst_percent > 100 || syn->min_bytes > syn->max_bytes || begin(&rc, options, &cb) != 0)
+        return WS_PCAP_E_ARG;
+    ws_gen_proto protos[WS_GEN_PROTO_COUNT];
+    uint32_t nprotos = 0;
+    for (uint32_t p = 0; p < WS_GEN_PROTO_COUNT; p++)
+        if (syn->protocols & (1u << p))
+            protos[nprotos++] = (ws_gen_proto)p;
+    if (syn->protocols >> WS_GEN_PROTO_COUNT)
         return WS_PCAP_E_ARG;
     pthread_mutex_lock(&g_run_mutex);
+    memset(&g_last_error, 0, sizeof g_last_error);
     ws_gen_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.seed = seed;
-    cfg.flows = flows;
-    cfg.min_bytes = 200;
-    cfg.max_bytes = 20000;
+    cfg.seed = syn->seed;
+    cfg.flows = syn->flows;
+    cfg.protos = nprotos ? protos : NULL;
+    cfg.nprotos = nprotos;
+    cfg.ipv6_percent = syn->ipv6_percent;
+    cfg.inbound_percent = syn->inbound_percent;
+    cfg.rst_percent = syn->rst_percent;
+    cfg.min_bytes = syn->max_bytes ? syn->min_bytes : 200;
+    cfg.max_bytes = syn->max_bytes ? syn->max_bytes : 20000;
     ws_gen *g = ws_gen_create(&cfg);
     int32_t res = WS_PCAP_E_NOMEM;
     if (g) {
@@ -351,4 +398,32 @@ int32_t WfpsimRunSynthetic(uint64_t seed, uint32_t flows, const wfpsim_run_optio
         WfpsimClockUseReal();
     pthread_mutex_unlock(&g_run_mutex);
     return res;
+}
+
+void WfpsimRunLastError(wfpsim_run_error *out)
+{
+    if (!out)
+        return;
+    pthread_mutex_lock(&g_run_mutex);
+    memset(out, 0, sizeof *out);
+    out->code = g_last_error.code;
+    out->offset = g_last_error.offset;
+    memcpy(out->message, g_last_error.message, sizeof out->message);
+    out->message[sizeof out->message - 1] = 0;
+    pthread_mutex_unlock(&g_run_mutex);
+}
+
+uint32_t WfpsimRunCloseFlows(void)
+{
+    pthread_mutex_lock(&g_run_mutex);
+    uint32_t n = 0;
+    for (size_t i = 0; i < g_ndeferred; i++) {
+        ws_k_flow_delete(g_deferred[i]);
+        n++;
+    }
+    free(g_deferred);
+    g_deferred = NULL;
+    g_ndeferred = g_deferred_cap = 0;
+    pthread_mutex_unlock(&g_run_mutex);
+    return n;
 }

@@ -6,10 +6,12 @@
  * `fwpuclnt.dll`, so a koffi binding written for Windows loads it unchanged,
  * plus a few simulator-only `Wfpsim*` controls (reset, state file, simulated
  * client death), and the kernel32 functions of the kernel model with a TS API for its controls
- * ({@link simulatorKernel}: load/unload the driver, caller elevation, leak counters). See the
- * package README for what the model enforces.
+ * ({@link simulatorKernel}: load/unload the driver, caller elevation, leak counters), and traffic
+ * runs through the stack model into the linked wfpkit driver ({@link runCapture},
+ * {@link runSynthetic}). See the package README for what the model enforces.
  *
  * @packageDocumentation
  */
 export * from './paths';
 export * from './kernel';
+export * from './traffic';

@@ -37,4 +37,3 @@ npm ci --no-audit --no-fund
 npx nx run-many -t build --output-style=static
 # npm links package bins before the build writes them, so the link's target is not executable:
 # make `npx monitor-cli` work in the clone (a package installed from the registry is not affected).
-if [ -f packages/monitor-cli/dist/bin.js ]; then chmod +x packages/monitor-cli/dist/bin.js; fi

@@ -79,7 +79,11 @@ export interface CalloutSpec extends DisplayData {
   layer: LayerName | Guid | string;
   provider?: Guid | string;
   persistent?: boolean;
-  /** Raw `FWP_CALLOUT_FLAG_*` bits (e.g. 0x1 CONDITIONAL_ON_FLOW). */
+  /**
+   * Raw `FWPM_CALLOUT_FLAG_*` bits of the management API (e.g. 0x1 PERSISTENT, 0x2
+   * USES_PROVIDER_CONTEXT). `FWP_CALLOUT_FLAG_CONDITIONAL_ON_FLOW` is not one of them: the driver
+   * sets it when it registers the callout (`FwpsCalloutRegister`).
+   */
   flags?: number;
   data?: Uint8Array;
 }

@@ -14,6 +14,14 @@ describe('monitor-cli (spawned)', () => {
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 
+  it('runs through the npm bin link, as `npx monitor-cli` does (dist/bin.js is executable)', () => {
+    const link = path.resolve(__dirname, '..', '..', '..', 'node_modules', '.bin', 'monitor-cli');
+    const r = childProcess.spawnSync(link, ['--version'], { encoding: 'utf8' });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
   it('prints the contract as text, one line per IOCTL', () => {
     const r = run('contract');
     expect(r.status).toBe(0);

@@ -5,6 +5,10 @@ import * as path from 'node:path';
 import { codeBlocks, pageProgram, runPageProgram } from '../src';
 import { artifactsDir, repoRoot } from './helpers';
 
+/** The environment of the page programs, without colour: nx sets FORCE_COLOR for its tasks, and
+ * console.log would then colour numbers, so the output would not equal the page's text. */
+const plainEnv: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
+
 const COOKBOOK = path.join(repoRoot, 'docs', 'guides', 'fwpm-cookbook.md');
 const ALLOWED = ['@wfpkit/fwpm-bindings', '@wfpkit/ioctl-client'];
 
@@ -35,7 +39,7 @@ describe('the fwpm-bindings cookbook', () => {
     const program = pageProgram(fs.readFileSync(COOKBOOK, 'utf8'), ALLOWED);
     expect(program.expectedOutput.split('\n').length).toBeGreaterThan(10);
     const stateFile = path.join(stateDir, 'state.bin');
-    const env = { ...process.env, WFPKIT_BACKEND: 'sim', WFPSIM_STATE_FILE: stateFile };
+    const env = { ...plainEnv, WFPKIT_BACKEND: 'sim', WFPSIM_STATE_FILE: stateFile };
     const result = runPageProgram(program, path.join(artifactsDir, 'cookbook'), env);
     expect(result.typeErrors).toEqual([]);
     expect(result.stderr).toBe('');
@@ -56,7 +60,7 @@ describe('the fwpm-bindings cookbook', () => {
            for (const list of [e.providers(), e.sublayers(), e.callouts(), e.filters()])
              for await (const o of list) if (keys.has(o.key) || keys.has(o.provider)) n++;
            e.close();
-           console.log(n);
+           console.log(String(n));
          })();`,
       ],
       { cwd: repoRoot, env, encoding: 'utf8' },
@@ -67,7 +71,7 @@ describe('the fwpm-bindings cookbook', () => {
 
   it('catches code that no longer matches the library', () => {
     const broken = "```ts\nimport { Engine } from '@wfpkit/fwpm-bindings';\nEngine.open({ dynamic: true }).addFilterz({});\n```\n";
-    const result = runPageProgram(pageProgram(broken, ALLOWED), path.join(artifactsDir, 'cookbook-broken'), process.env);
+    const result = runPageProgram(pageProgram(broken, ALLOWED), path.join(artifactsDir, 'cookbook-broken'), plainEnv);
     expect(result.status).toBeNull();
     expect(result.typeErrors.join('\n')).toMatch(/addFilterz/);
   });
@@ -75,7 +79,7 @@ describe('the fwpm-bindings cookbook', () => {
   it('catches output that no longer matches the page', () => {
     const md = "```ts\nimport { LAYERS } from '@wfpkit/fwpm-bindings';\nconsole.log(LAYERS.ALE_AUTH_CONNECT_V4.key);\n```\n\n```text\nsomething else\n```\n";
     const program = pageProgram(md, ALLOWED);
-    const result = runPageProgram(program, path.join(artifactsDir, 'cookbook-output'), process.env);
+    const result = runPageProgram(program, path.join(artifactsDir, 'cookbook-output'), plainEnv);
     expect(result.status).toBe(0);
     expect(result.stdout).toBe('c38d57d1-05a7-4c33-904f-7fbceee60e82\n');
     expect(result.stdout).not.toBe(program.expectedOutput);
@@ -89,7 +93,7 @@ describe("the Linux guide's first script", () => {
     const output = blocks.find((b) => b.lang === 'text');
     if (!script || !output) throw new Error('getting-started-linux.md needs a js block and a text block');
     // `node hello-wfp.js` at the root: stdin with the root as cwd resolves modules the same way
-    const run = spawnSync(process.execPath, ['-'], { cwd: repoRoot, input: script.code, env: { ...process.env, WFPKIT_BACKEND: '' }, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['-'], { cwd: repoRoot, input: script.code, env: { ...plainEnv, WFPKIT_BACKEND: '' }, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(output.code);

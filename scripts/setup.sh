@@ -15,6 +15,10 @@ packages=(
   clang          # libFuzzer targets on the driver's parsers
   libclang-rt-14-dev  # sanitizer and fuzzer runtimes for clang
   tshark         # reference answers for the capture tests (what Wireshark reads)
+  tcpdump        # the end-to-end test captures real loopback traffic it makes
+  curl           # ... HTTP and HTTPS clients for that capture
+  openssl        # ... TLS client and server for that capture
+  python3        # ... HTTP server for that capture
   chromium       # the docs site's browser test (tools/docs-site drives /usr/bin/chromium with playwright-core; it never downloads a browser)
 )
 

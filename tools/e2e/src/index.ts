@@ -11,3 +11,4 @@ export * from './tshark';
 export * from './wfpkit';
 export * from './session';
 export * from './loopback-capture';
+export * from './repeat-capture';

@@ -114,7 +114,6 @@ export class WaitThreadPool {
       eval: true,
       workerData: { koffiPath: require.resolve('koffi'), libraryPath: this.#libraryPath, prototypes: KERNEL32_PROTOTYPES },
     });
-    worker.unref();
     const waiter: Waiter = { worker, pending: null };
     this.#all.add(waiter);
     worker.on('message', (reply: WaitReply) => {
@@ -140,6 +139,8 @@ export class WaitThreadPool {
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the wait thread exited (code ${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker again.
+    worker.unref();
     return waiter;
   }
 }

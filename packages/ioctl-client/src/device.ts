@@ -616,7 +616,7 @@ export class WfpKitDevice implements AsyncDisposable {
         job.issued = true;
         const result = await this.#call(method, 'READ_EVENTS', input, params.bufferSize);
         const batch = decodeReadEvents(result);
-        if (this.#closing === null) this.#queue.push(...batch.records);
+        if (this.#closing === null) this.#enqueue(batch.records);
         return batch.flags;
       } finally {
         job.settled = true;
@@ -639,6 +639,20 @@ export class WfpKitDevice implements AsyncDisposable {
       // The read may have completed meanwhile; either way it settles below or by its timeout.
     }
     await Promise.allSettled([job.promise]);
+  }
+
+  /**
+   * Appends a decoded batch. An empty queue takes the batch array as it is; otherwise the records
+   * are appended one by one (spreading a batch into push() overflows the call stack for large
+   * buffers: a 64 MiB read holds over a million records).
+   */
+  #enqueue(records: DecodedRecord[]): void {
+    if (this.#queued() === 0) {
+      this.#queue = records;
+      this.#head = 0;
+      return;
+    }
+    for (const record of records) this.#queue.push(record);
   }
 
   #queued(): number {

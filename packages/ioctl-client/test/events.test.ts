@@ -40,6 +40,17 @@ describe('readEvents', () => {
     await device.close();
   });
 
+  it('takes a batch of 200,000 records from one large read (no call-stack overflow)', async () => {
+    const transport = new ReplayTransport();
+    const device = await WfpKitDevice.open({ transport, bufferSize: 16 << 20 });
+    const one = packetNotify();
+    transport.reply('READ_EVENTS', readReply(new Array<typeof one>(200_000).fill(one)));
+    const { records } = await device.readEvents({ timeoutMs: 0 });
+    expect(records).toHaveLength(200_000);
+    expect(records[199_999]).toEqual(one);
+    await device.close();
+  });
+
   it('decodes the non-ASCII tails: a UTF-8 SNI and a UTF-16 application path', async () => {
     const { device, transport } = await openDevice();
     transport.reply('READ_EVENTS', readReply(everyEventKind()));

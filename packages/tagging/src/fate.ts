@@ -2,7 +2,7 @@
  * Packet fate tracking: joins PACKET_TAGGED and PACKET_NOTIFY records by context into one
  * {@link PacketFate} per tagged packet.
  */
-import type { ContractRecord, FlowDeletedRecord, LossRecord, PacketNotifyRecord, PacketTaggedRecord } from '@wfpkit/ioctl-client';
+import type { ContractRecord, FlowDeletedRecord, LossRecord, PacketDiscardedRecord, PacketNotifyRecord, PacketTaggedRecord } from '@wfpkit/ioctl-client';
 import { Direction, LossReason, NblEventType, NotifyFlags } from '@wfpkit/ioctl-client';
 import { TICKS_PER_MILLISECOND, ticksToMicroseconds } from './time';
 
@@ -32,6 +32,18 @@ export type PacketVerdict = 'sent' | 'delivered' | 'dropped' | 'unknown';
  * - `follow-failed`: its context was moved to a clone but associating it there failed.
  */
 export type FateEndReason = 'removed' | 'removed-async' | 'evicted' | 'flow-deleted' | 'flushed' | 'context-reused' | 'follow-failed';
+
+/** What a PACKET_DISCARDED record said about a dropped packet (the first one seen for it). */
+export interface PacketDiscardInfo {
+  /** FWPS_DISCARD_MODULE0 (0 network, 1 transport, 2 general), or 0xFFFFFFFF when the driver had no discard metadata. */
+  module: number;
+  /** The discard reason code, or 0xFFFFFFFF when absent. */
+  reason: number;
+  /** The filter that discarded it when the reason names one, else 0n. */
+  filterId: bigint;
+  /** Runtime layer id of the discard layer. */
+  layerId: number;
+}
 
 /** How many followed copies of a packet ended with each verdict. */
 export interface VerdictCounts {
@@ -76,8 +88,10 @@ export interface PacketFate {
   sendCompletedAt?: bigint;
   /** First NDIS_RECV_COMPLETE or NDIS_NATIVE_RECV_COMPLETE. */
   recvCompletedAt?: bigint;
-  /** First discard report (only with {@link PacketFateTrackerOptions.discardNotifyFlag}). */
+  /** First discard report: a PACKET_DISCARDED record, or a PACKET_NOTIFY marked with {@link PacketFateTrackerOptions.discardNotifyFlag}. */
   discardedAt?: bigint;
+  /** What the first PACKET_DISCARDED record for the packet said. */
+  discard?: PacketDiscardInfo;
   /** Last CONTEXT_REMOVED of any copy; absent when no copy was removed (the tracker gave up on it). */
   removedAt?: bigint;
   /** Tracker clock when the fate became final: the largest record timestamp seen by then (see {@link PacketFateTracker.now}). */
@@ -137,6 +151,13 @@ export interface PacketFateTrackerOptions {
    * CONTEXT_REMOVED then gives `dropped`.
    */
   discardNotifyFlag?: number;
+  /**
+   * Set when the driver reports discards (the session has `ConfigFlags.REPORT_DISCARDS`): an
+   * inbound `delivered` verdict then rests on the *absence* of a PACKET_DISCARDED record, so it
+   * becomes `unknown` when records were lost while the packet was in flight. PACKET_DISCARDED
+   * records are applied whatever this says. Default false.
+   */
+  discardReports?: boolean;
 }
 
 /** Counters of a {@link PacketFateTracker}, for the consumer to show and check. */
@@ -169,8 +190,10 @@ export interface PacketFateTrackerStats {
   followFailed: number;
   /** PACKET_NOTIFY records with a move or copy flag but no usable newContext. */
   malformedNotify: number;
-  /** Discard reports applied (see {@link PacketFateTrackerOptions.discardNotifyFlag}). */
+  /** Discard reports applied: PACKET_DISCARDED records and notify records marked with {@link PacketFateTrackerOptions.discardNotifyFlag}. */
   discards: number;
+  /** PACKET_DISCARDED records for a context not in flight (counted, otherwise ignored). */
+  unknownDiscards: number;
   /** LOSS records seen. */
   lossRecords: number;
   /** Records the ring dropped (sum of `lost` of RING_FULL LOSS records). */
@@ -221,6 +244,7 @@ interface PacketState {
   sendCompletedAt: bigint | undefined;
   recvCompletedAt: bigint | undefined;
   discardedAt: bigint | undefined;
+  discard: PacketDiscardInfo | undefined;
   removedAt: bigint | undefined;
   clones: number;
   duplicates: number;
@@ -306,6 +330,7 @@ export class PacketFateTracker {
   private readonly maxInFlight: number;
   private readonly graceTicks: bigint;
   private readonly discardFlag: number;
+  private readonly discardReports: boolean;
   private readonly branches = new Map<bigint, Branch>();
   private readonly byFlow = new Map<bigint, Set<Branch>>();
   private readonly pending: PendingFlowFlush[] = [];
@@ -328,6 +353,7 @@ export class PacketFateTracker {
     followFailed: 0,
     malformedNotify: 0,
     discards: 0,
+    unknownDiscards: 0,
     lossRecords: 0,
     lostRecords: 0,
     untaggedPackets: 0,
@@ -352,6 +378,7 @@ export class PacketFateTracker {
     if (!Number.isFinite(graceMs) || graceMs < 0) throw new RangeError(`flowDeleteGraceMs must be a finite number >= 0, got ${graceMs}`);
     this.graceTicks = BigInt(Math.round(graceMs * Number(TICKS_PER_MILLISECOND)));
     this.discardFlag = options.discardNotifyFlag ?? 0;
+    this.discardReports = options.discardReports === true;
   }
 
   /**
@@ -394,8 +421,8 @@ export class PacketFateTracker {
   }
 
   /**
-   * Consumes one record. PACKET_TAGGED, PACKET_NOTIFY, FLOW_DELETED and LOSS records are
-   * used; other kinds only advance the clock. Fate records that become final are passed to
+   * Consumes one record. PACKET_TAGGED, PACKET_NOTIFY, PACKET_DISCARDED, FLOW_DELETED and LOSS
+   * records are used; other kinds only advance the clock. Fate records that become final are passed to
    * `onFate` before this returns.
    *
    * @param record - A decoded record, in the order the driver delivered it.
@@ -414,6 +441,9 @@ export class PacketFateTracker {
         break;
       case 'PACKET_NOTIFY':
         this.onNotify(record);
+        break;
+      case 'PACKET_DISCARDED':
+        this.onDiscarded(record);
         break;
       case 'FLOW_DELETED':
         this.onFlowDeleted(record);
@@ -478,6 +508,7 @@ export class PacketFateTracker {
       sendCompletedAt: undefined,
       recvCompletedAt: undefined,
       discardedAt: undefined,
+      discard: undefined,
       removedAt: undefined,
       clones: 0,
       duplicates: 0,
@@ -576,6 +607,21 @@ export class PacketFateTracker {
     if ((flags & (NotifyFlags.CONTEXT_MOVED | NotifyFlags.CONTEXT_COPIED | NotifyFlags.FOLLOW_FAILED)) !== 0) {
       this.follow(branch, r, ts);
     }
+  }
+
+  /** A tagged NBL reached a discard layer: its removal (which follows) gives `dropped`. */
+  private onDiscarded(r: PacketDiscardedRecord): void {
+    const branch = this.branches.get(r.context);
+    if (branch === undefined) {
+      this.counters.unknownDiscards++;
+      return;
+    }
+    this.counters.discards++;
+    branch.discarded = true;
+    const p = branch.packet;
+    p.events++;
+    if (p.discardedAt === undefined) p.discardedAt = r.header.timestamp;
+    p.discard ??= { module: r.discardModule, reason: r.discardReason, filterId: r.filterId, layerId: r.layerId };
   }
 
   private follow(branch: Branch, r: PacketNotifyRecord, ts: bigint): void {
@@ -686,7 +732,7 @@ export class PacketFateTracker {
       return 'dropped';
     }
     if (reason === 'removed-async') return 'unknown';
-    if (this.discardFlag !== 0 && lossAffected) return 'unknown';
+    if ((this.discardFlag !== 0 || this.discardReports) && lossAffected) return 'unknown';
     return 'delivered';
   }
 
@@ -743,6 +789,7 @@ export class PacketFateTracker {
     if (p.sendCompletedAt !== undefined) fate.sendCompletedAt = p.sendCompletedAt;
     if (p.recvCompletedAt !== undefined) fate.recvCompletedAt = p.recvCompletedAt;
     if (p.discardedAt !== undefined) fate.discardedAt = p.discardedAt;
+    if (p.discard !== undefined) fate.discard = { ...p.discard };
     if (p.removedAt !== undefined) fate.removedAt = p.removedAt;
     if (p.fragments > 0) fate.fragments = p.fragments;
     if (end !== undefined && end >= p.taggedAt) {

@@ -1,8 +1,10 @@
 /**
- * `@wfpkit/tagging`: the transport-independent core of WFP packet tagging. It turns the
- * wfpkit driver's event records into packet fate records (tag → exit → send-complete →
- * removed, with verdicts and in-stack latencies), streaming latency percentiles and
- * NetFlow-like flow records. Driver-backed sessions (`TaggingSession`) come with the driver.
+ * `@wfpkit/tagging`: WFP packet tagging for TypeScript. {@link TaggingSession} installs what a
+ * session needs (dynamic filters scoped to one application), drives the wfpkit driver and
+ * streams typed events, packet fate records (tag → exit → send-complete → removed, with
+ * verdicts and in-stack latencies) and NetFlow-like flow records. The transport-independent
+ * core (`PacketFateTracker`, `FlowTracker`, `LatencySummary`, FILETIME helpers) works on any
+ * decoded driver records.
  *
  * @packageDocumentation
  */
@@ -11,3 +13,7 @@ export * from './net';
 export * from './fate';
 export * from './latency';
 export * from './flow';
+export * from './events';
+export * from './errors';
+export * from './install';
+export * from './session';

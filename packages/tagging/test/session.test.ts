@@ -1,0 +1,314 @@
+// TaggingSession against the simulator: what it installs and removes, its errors, its reader
+// (flows, loss, abort), two sessions side by side, and an abrupt end of its engine session.
+import * as path from 'node:path';
+
+import { Engine } from '@wfpkit/fwpm-bindings';
+import type { Pointer } from '@wfpkit/fwpm-bindings';
+import { DriverNotLoadedError, FeatureFlags, GUIDS, defaultTransport } from '@wfpkit/ioctl-client';
+import { runCapture, runSynthetic, simulatorKernel } from '@wfpkit/simulator';
+
+import {
+  CalloutsNotInstalledError,
+  InvalidOptionError,
+  NotElevatedError,
+  SessionStateError,
+  TaggingSession,
+  UnknownAppError,
+  WFPKIT_CALLOUTS,
+  wfpkitObjects,
+} from '../src';
+import type { FlowRecord, TaggingEvent } from '../src';
+
+const FIXTURE = path.resolve(__dirname, '../../simulator/test/fixtures/loopback.pcap');
+const CURL = 'C:\\Windows\\System32\\curl.exe';
+const OPENSSL = 'C:\\Program Files\\OpenSSL\\bin\\openssl.exe';
+const kernel = simulatorKernel();
+
+async function objectCounts(): Promise<{ providers: number; sublayers: number; callouts: number; filters: number }> {
+  const engine = Engine.open({ name: 'tagging test observer' });
+  try {
+    const o = await wfpkitObjects(engine);
+    return { providers: o.providers.length, sublayers: o.sublayers.length, callouts: o.callouts.length, filters: o.filters.length };
+  } finally {
+    engine.close();
+  }
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+function signalListeners(): number[] {
+  return [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM'), process.listenerCount('exit')];
+}
+
+beforeAll(() => {
+  kernel.loadDriver();
+});
+
+afterAll(async () => {
+  await TaggingSession.removeCallouts();
+  await defaultTransport({ backend: 'sim' }).dispose();
+  kernel.unloadDriver();
+  expect({ pool: kernel.poolOutstanding(), handles: kernel.openHandles(), violations: kernel.kernelViolations() }).toEqual({ pool: 0, handles: 0, violations: 0 });
+});
+
+describe('installCallouts / removeCallouts', () => {
+  test('install adds provider, sublayer and every callout once; remove leaves zero wfpkit objects; both idempotent', async () => {
+    expect(await TaggingSession.calloutsInstalled()).toBe(false);
+    expect(await TaggingSession.installCallouts()).toEqual({ added: 2 + WFPKIT_CALLOUTS.length });
+    expect(await TaggingSession.calloutsInstalled()).toBe(true);
+    expect(await objectCounts()).toEqual({ providers: 1, sublayers: 1, callouts: WFPKIT_CALLOUTS.length, filters: 0 });
+    expect(await TaggingSession.installCallouts()).toEqual({ added: 0 });
+
+    // a running session's filters are wfpkit objects too: removal takes them out first
+    const s = await TaggingSession.start({ app: CURL });
+    expect((await objectCounts()).filters).toBeGreaterThan(0);
+    expect(await TaggingSession.removeCallouts()).toEqual({ removed: 2 + WFPKIT_CALLOUTS.length + 16 });
+    expect(await objectCounts()).toEqual({ providers: 0, sublayers: 0, callouts: 0, filters: 0 });
+    expect(await TaggingSession.removeCallouts()).toEqual({ removed: 0 });
+    expect(await TaggingSession.calloutsInstalled()).toBe(false);
+    await s.stop();
+  });
+
+  test('a missing callout is named and installCallouts adds just that one', async () => {
+    await TaggingSession.installCallouts();
+    const engine = Engine.open({ name: 'tagging test' });
+    await engine.deleteCallout(GUIDS.CALLOUT_INBOUND_TRANSPORT_V6);
+    engine.close();
+    expect(await TaggingSession.calloutsInstalled()).toBe(false);
+    const err = await TaggingSession.start({ app: CURL }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CalloutsNotInstalledError);
+    expect((err as CalloutsNotInstalledError).missing).toEqual(['CALLOUT_INBOUND_TRANSPORT_V6']);
+    expect(await TaggingSession.installCallouts()).toEqual({ added: 1 });
+  });
+});
+
+describe('start', () => {
+  beforeAll(async () => {
+    await TaggingSession.installCallouts();
+  });
+
+  test('adds the session filters in the wfpkit sublayer, configures and starts the driver; stop removes them and the process handlers', async () => {
+    const before = signalListeners();
+    const s = await TaggingSession.start({ app: CURL });
+    expect(s.appPath).toBe('\\device\\harddiskvolume3\\windows\\system32\\curl.exe');
+    expect(signalListeners()).toEqual(before.map((n) => n + 1));
+    const engine = Engine.open({ name: 'tagging test' });
+    const { filters } = await wfpkitObjects(engine);
+    engine.close();
+    const byLayer = new Map<string, number>();
+    for (const f of filters) byLayer.set(f.layer, (byLayer.get(f.layer) ?? 0) + 1);
+    // FLOW_ESTABLISHED + STREAM (v4, v6), the two default tag layers (v4, v6), and the
+    // transport and IP packet discard layers of both directions (v4, v6): 16 filters.
+    expect(filters).toHaveLength(16);
+    expect(byLayer.size).toBe(16);
+    for (const f of filters) {
+      expect(f.sublayer).toBe(GUIDS.SUBLAYER);
+      expect(f.provider).toBe(GUIDS.PROVIDER);
+      expect(WFPKIT_CALLOUTS.some((c) => c.key === f.action.callout)).toBe(true);
+    }
+    const established = filters.filter((f) => f.action.callout === GUIDS.CALLOUT_FLOW_ESTABLISHED_V4 || f.action.callout === GUIDS.CALLOUT_FLOW_ESTABLISHED_V6);
+    expect(established).toHaveLength(2);
+    for (const f of established) expect(f.conditions).toHaveLength(1);
+    const c = await s.counters();
+    expect(c.global.sessionsOpen).toBeGreaterThanOrEqual(1);
+
+    const summary = await s.stop();
+    expect(summary.reason).toBe('stop');
+    expect(await s.stop()).toBe(summary);
+    expect((await objectCounts()).filters).toBe(0);
+    expect(signalListeners()).toEqual(before);
+  });
+
+  test('layers and options choose the filters and the configuration', async () => {
+    const s = await TaggingSession.start({ app: CURL, layers: ['outbound-transport'], inspect: false, reportDiscards: false });
+    const engine = Engine.open({ name: 'tagging test' });
+    const { filters } = await wfpkitObjects(engine);
+    engine.close();
+    expect(filters.map((f) => f.action.callout).sort()).toEqual(
+      [GUIDS.CALLOUT_FLOW_ESTABLISHED_V4, GUIDS.CALLOUT_FLOW_ESTABLISHED_V6, GUIDS.CALLOUT_OUTBOUND_TRANSPORT_V4, GUIDS.CALLOUT_OUTBOUND_TRANSPORT_V6].sort(),
+    );
+    await s.stop();
+  });
+
+  test('IP packet layers need a driver that reports IPPACKET_LAYERS', async () => {
+    const s = await TaggingSession.start({ app: CURL, layers: ['outbound-transport'] });
+    const { features } = await (s as unknown as { device: { version(): Promise<{ features: number }> } }).device.version();
+    await s.stop();
+    const attempt = TaggingSession.start({ app: CURL, layers: ['outbound-ippacket'] });
+    if ((features & FeatureFlags.IPPACKET_LAYERS) !== 0) {
+      await (await attempt).stop();
+    } else {
+      const err = await attempt.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect((err as Error).message).toMatch(/IP packet layers/);
+    }
+    expect((await objectCounts()).filters).toBe(0);
+  });
+
+  test('bad options: a clear error and nothing changed', async () => {
+    const bad: unknown[] = [{ app: '' }, { app: CURL, layers: ['sideways'] }, { app: CURL, layers: [] }, { app: CURL, ringSize: 1000 }, { app: CURL, budget: 0 }, { app: CURL, snapLen: -1 }, { app: CURL, backend: 'dos' }];
+    for (const options of bad) {
+      const err = await TaggingSession.start(options as never).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidOptionError);
+      expect((err as InvalidOptionError).fix).toMatch(/^pass /);
+    }
+    expect((await objectCounts()).filters).toBe(0);
+  });
+
+  test('unknown app path', async () => {
+    const handles = kernel.openHandles();
+    const err = await TaggingSession.start({ app: 'curl.exe' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnknownAppError);
+    expect((err as Error).message).toMatch(/full DOS path/);
+    expect((await objectCounts()).filters).toBe(0);
+    expect(kernel.openHandles()).toBe(handles);
+  });
+
+  test('start twice for the same app is refused; another app is fine; use after stop is refused', async () => {
+    const a = await TaggingSession.start({ app: CURL });
+    const err = await TaggingSession.start({ app: CURL.toUpperCase() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SessionStateError);
+    expect((err as SessionStateError).fix).toMatch(/stop it/);
+    const b = await TaggingSession.start({ app: OPENSSL });
+    expect(b.sessionId).not.toBe(a.sessionId);
+    await a.stop();
+    await b.stop();
+    expect(() => a.events()).toThrow(SessionStateError);
+    await expect(a.counters()).rejects.toThrow(SessionStateError);
+    const again = await TaggingSession.start({ app: CURL });
+    await again.stop();
+  });
+
+  test('one reader per session', async () => {
+    const s = await TaggingSession.start({ app: CURL });
+    s.packets();
+    expect(() => s.flows()).toThrow(/already being read/);
+    await s.stop();
+  });
+
+  test('not elevated', async () => {
+    kernel.setCallerElevated(false);
+    try {
+      const err = await TaggingSession.start({ app: CURL }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NotElevatedError);
+      expect((err as NotElevatedError).fix).toMatch(/elevated prompt/);
+    } finally {
+      kernel.setCallerElevated(true);
+    }
+    expect((await objectCounts()).filters).toBe(0);
+  });
+
+  test('driver not loaded', async () => {
+    kernel.unloadDriver();
+    try {
+      const err = await TaggingSession.start({ app: CURL }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DriverNotLoadedError);
+      expect((err as Error).message).toMatch(/driver install/);
+    } finally {
+      kernel.loadDriver();
+    }
+    expect((await objectCounts()).filters).toBe(0);
+  });
+});
+
+describe('reading', () => {
+  beforeAll(async () => {
+    await TaggingSession.installCallouts();
+  });
+
+  test('two sessions for two apps side by side each get only their own flows', async () => {
+    const curl = await TaggingSession.start({ app: CURL });
+    const openssl = await TaggingSession.start({ app: OPENSSL });
+    const curlFlows = collect(curl.flows());
+    const opensslEvents = collect(openssl.events());
+    // the TLS flow (server port 18443, client port 35200) is openssl's, the rest curl's
+    runCapture(FIXTURE, {
+      apps: [
+        { processId: 7312, path: curl.appPath },
+        { localPort: 35200, processId: 9001, path: openssl.appPath },
+      ],
+    });
+    const [curlSummary, opensslSummary] = await Promise.all([curl.stop(), openssl.stop()]);
+    const flows: FlowRecord[] = await curlFlows;
+    expect(flows.map((f) => [f.endpoints.remote.port, f.app.path, f.http?.host]).sort()).toEqual([
+      [18080, curl.appPath, 'wfpkit.test:18080'],
+      [18081, curl.appPath, 'v6.wfpkit.test'],
+    ]);
+    const events: TaggingEvent[] = await opensslEvents;
+    const established = events.filter((e) => e.type === 'flow');
+    expect(established).toHaveLength(1);
+    const classified = events.flatMap((e) => (e.type === 'classification' ? [e.record.sni] : []));
+    expect(classified).toContain('fixture.wfpkit.test');
+    expect(events.some((e) => e.type === 'flow-deleted')).toBe(true);
+    expect(curlSummary.totals.flows).toBe(2);
+    expect(opensslSummary.totals.flows).toBe(1);
+    expect(curlSummary.counters?.session.eventsDropped).toBe(0n);
+    expect(curlSummary.counters?.session.eventsDelivered).toBe(curlSummary.counters?.session.eventsProduced);
+  });
+
+  test('a consumer that stops reading: the ring overflows, the loss is counted, the session survives and says so', async () => {
+    const s = await TaggingSession.start({ app: CURL, ringSize: 65536, streamEvents: true });
+    const apps = [{ processId: 7312, path: s.appPath }];
+    runSynthetic({ seed: 3, flows: 400, protocols: ['tls', 'http1'], apps });
+    const full = await s.counters();
+    expect(full.session.eventsDropped).toBeGreaterThan(0n);
+    const it = s.events()[Symbol.asyncIterator]();
+    const seen: TaggingEvent[] = [];
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true) throw new Error('ended early');
+      seen.push(r.value);
+      if (r.value.type === 'loss') break;
+    }
+    const loss = seen[seen.length - 1];
+    expect(loss?.type === 'loss' && loss.reason).toBe('ring-full');
+    expect(loss?.type === 'loss' && loss.totalLost).toBe(Number(full.session.eventsDropped));
+    // still running: new traffic comes through
+    expect(s.running).toBe(true);
+    runCapture(FIXTURE, { apps });
+    const after = s.snapshot().loss.ringRecordsLost;
+    expect(after).toBe(Number(full.session.eventsDropped));
+    const summary = await s.stop();
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true) break;
+      seen.push(r.value);
+    }
+    const c = summary.counters;
+    if (c === undefined) throw new Error('no counters');
+    expect(c.session.eventsProduced).toBe(c.session.eventsDelivered + c.session.eventsDropped + BigInt(c.session.recordsInRing));
+    expect(c.session.recordsInRing).toBe(0);
+    expect(BigInt(seen.length)).toBe(c.session.eventsDelivered);
+    expect(summary.loss.ringRecordsLost).toBe(Number(c.session.eventsDropped));
+  });
+
+  test('an AbortSignal stops the session and ends the iteration', async () => {
+    const ac = new AbortController();
+    const s = await TaggingSession.start({ app: CURL, signal: ac.signal });
+    const it = collect(s.packets());
+    ac.abort();
+    expect(await it).toEqual([]);
+    expect(s.running).toBe(false);
+    expect((await s.stop()).reason).toBe('abort');
+    expect((await objectCounts()).filters).toBe(0);
+  });
+
+  test('the engine session ends abruptly: its dynamic filters vanish with it, and stop still cleans up', async () => {
+    const s = await TaggingSession.start({ app: CURL });
+    expect((await objectCounts()).filters).toBe(16);
+    const engine = (s as unknown as { engine: Engine }).engine;
+    const handle = (engine as unknown as { handle: Pointer }).handle;
+    // what the death of the process does to its engine session: closed, with no cleanup by us
+    expect(engine.raw.FwpmEngineClose0(handle)).toBe(0);
+    expect((await objectCounts()).filters).toBe(0);
+    // flows of the app are no longer monitored
+    runCapture(FIXTURE, { apps: [{ processId: 7312, path: s.appPath }] });
+    const summary = await s.stop();
+    expect(summary.totals.flows).toBe(0);
+    expect(summary.counters?.session.flowsMatched).toBe(0n);
+  });
+});

@@ -213,8 +213,9 @@ function line(cells: readonly Cell[], widths: readonly number[], options: TableO
   return parts.join(gap).trimEnd();
 }
 
-function headerCells<T>(columns: readonly TableColumn<T>[]): Cell[] {
-  return columns.map((c) => ({ text: c.header, right: c.align === 'right', style: 'bold' as const }));
+/** Header cells, each aligned as its column (right when `align` says so, or when the column holds numbers). */
+function headerCells<T>(columns: readonly TableColumn<T>[], body: readonly Cell[][]): Cell[] {
+  return columns.map((c, i) => ({ text: c.header, right: c.align !== undefined ? c.align === 'right' : body.some((r) => r[i]?.right === true), style: 'bold' as const }));
 }
 
 /**
@@ -234,8 +235,8 @@ function headerCells<T>(columns: readonly TableColumn<T>[]): Cell[] {
  * ```
  */
 export function renderTable<T>(columns: readonly TableColumn<T>[], rows: Iterable<T>, options: TableOptions = {}): string {
-  const head = headerCells(columns);
   const body = Array.from(rows, (r) => cellsOf(columns, r));
+  const head = headerCells(columns, body);
   const widths = head.map((h, i) => Math.max(h.text.length, ...body.map((r) => r[i]?.text.length ?? 0)));
   return [head, ...body].map((cells) => `${line(cells, widths, options)}\n`).join('');
 }
@@ -318,7 +319,7 @@ export function createRecordWriter<T>(format: OutputFormat, target: OutputTarget
   const held: Cell[][] = [];
   let widths: number[] | undefined;
   const startTable = (): void => {
-    const head = headerCells(columns);
+    const head = headerCells(columns, held);
     widths = head.map((h, i) => Math.max(h.text.length, ...held.map((r) => r[i]?.text.length ?? 0)));
     target.write(`${line(head, widths, options)}\n`);
     for (const r of held) target.write(`${line(r, widths, options)}\n`);

@@ -53,8 +53,14 @@ export interface OutputOptions {
 
 const DEFAULT_CHUNK = 256 * 1024;
 
+/** `CODE: reason` of a system error (`ENOSPC: no space left on device`), else its message. */
 function describe(e: unknown): string {
-  if (e instanceof Error) return (e as NodeJS.ErrnoException).code ?? e.message;
+  if (typeof e === 'object' && e !== null && 'message' in e) {
+    const message = String((e as { message: unknown }).message);
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return message.startsWith(code) ? (message.split(',')[0] ?? code) : code;
+    return message;
+  }
   return String(e);
 }
 
@@ -104,24 +110,27 @@ class FileOutput implements OutputTarget {
     this.queued = 0;
     try {
       let off = 0;
-      while (off < data.length) off += fs.writeSync(this.fd, data, off, data.length - off);
-      this.bytesWritten += data.length;
+      while (off < data.length) {
+        const n = fs.writeSync(this.fd, data, off, data.length - off);
+        off += n;
+        this.bytesWritten += n;
+      }
     } catch (e) {
       this.abort();
       throw new OutputError(`writing ${this.path} failed after ${this.bytesWritten} bytes: ${describe(e)}`, 'free disk space or choose another path; nothing was left behind');
     }
   }
 
-  flush(): Promise<void> {
+  // async: a failure rejects the promise instead of throwing at the call.
+  async flush(): Promise<void> {
     this.drainSync();
-    return Promise.resolve();
   }
 
-  close(): Promise<void> {
-    if (this.done) return Promise.resolve();
+  async close(): Promise<void> {
+    if (this.done) return;
     this.drainSync();
     const fd = this.fd;
-    if (fd === undefined) return Promise.resolve();
+    if (fd === undefined) return;
     try {
       fs.fsyncSync(fd);
       fs.closeSync(fd);
@@ -132,7 +141,6 @@ class FileOutput implements OutputTarget {
       throw new OutputError(`finishing ${this.path} failed: ${describe(e)}`, 'free disk space or choose another path; nothing was left behind');
     }
     this.done = true;
-    return Promise.resolve();
   }
 
   abort(): void {

@@ -142,6 +142,7 @@ typedef struct FWPS_INCOMING_VALUES0_ {
 #define FWPS_METADATA_FIELD_PROCESS_PATH 0x00000008u
 #define FWPS_METADATA_FIELD_TOKEN 0x00000010u
 #define FWPS_METADATA_FIELD_PROCESS_ID 0x00000020u
+#define FWPS_METADATA_FIELD_TRANSPORT_HEADER_SIZE 0x00000400u
 
 #define FWPS_IS_METADATA_FIELD_PRESENT(metadataValues, metadataField) \
     (((metadataValues)->currentMetadataValues & (metadataField)) == (metadataField))
@@ -288,6 +289,54 @@ typedef struct FWPS_STREAM_CALLOUT_IO_PACKET0_ {
 
 void NTAPI FwpsCopyStreamDataToBuffer0(const FWPS_STREAM_DATA0 *streamData, PVOID buffer,
                                        SIZE_T bytesToCopy, SIZE_T *bytesCopied);
+
+/* ---- packet tagging (the "Using Packet Tagging" and FwpsNetBufferList* pages) ---- */
+typedef enum FWPS_NET_BUFFER_LIST_EVENT_TYPE0_ {
+    FWPS_NET_BUFFER_LIST_ENTERED_NETIO = 0,
+    FWPS_NET_BUFFER_LIST_CLONED_BY_NETIO = 1,
+    FWPS_NET_BUFFER_LIST_CLONED_VIA_WFP_API = 2,
+    FWPS_NET_BUFFER_LIST_DUPLICATED_BY_NETIO = 3,
+    FWPS_NET_BUFFER_LIST_EXIT_NETIO = 4,
+    FWPS_NET_BUFFER_LIST_CONTEXT_REMOVED = 5,
+    FWPS_NET_BUFFER_LIST_NDIS_SEND_COMPLETE = 6,
+    FWPS_NET_BUFFER_LIST_NDIS_RECV_COMPLETE = 7,
+    FWPS_NET_BUFFER_LIST_NDIS_NATIVE_SEND_COMPLETE = 8,
+    FWPS_NET_BUFFER_LIST_NDIS_NATIVE_RECV_COMPLETE = 9,
+    FWPS_NET_BUFFER_LIST_NDIS_VSWITCH_INGRESS_COMPLETE = 10,
+    FWPS_NET_BUFFER_LIST_NDIS_VSWITCH_EGRESS_COMPLETE = 11,
+    FWPS_NET_BUFFER_LIST_CLONED_BY_NDIS = 12,
+    FWPS_NET_BUFFER_LIST_REASSEMBLED_FRAGMENT = 13,
+    FWPS_NET_BUFFER_LIST_REASSEMBLY_COMPLETE = 14,
+    FWPS_NET_BUFFER_LIST_EVENT_MAX
+} FWPS_NET_BUFFER_LIST_EVENT_TYPE0;
+
+typedef void(NTAPI *FWPS_NET_BUFFER_LIST_NOTIFY_FN0)(FWPS_NET_BUFFER_LIST_EVENT_TYPE0 eventType,
+                                                     NET_BUFFER_LIST *netBufferList,
+                                                     NET_BUFFER_LIST *newNetBufferList,
+                                                     UINT16 layerId, UINT64 context,
+                                                     UINT64 contextTag);
+typedef NTSTATUS(NTAPI *FWPS_NET_BUFFER_LIST_NOTIFY_FN1)(FWPS_NET_BUFFER_LIST_EVENT_TYPE0 eventType,
+                                                         NET_BUFFER_LIST *netBufferList,
+                                                         NET_BUFFER_LIST *newNetBufferList,
+                                                         UINT16 layerId, UINT64 context,
+                                                         UINT64 contextTag);
+
+UINT64 NTAPI FwpsNetBufferListGetTagForContext0(void);
+NTSTATUS NTAPI FwpsNetBufferListAssociateContext0(NET_BUFFER_LIST *netBufferList, UINT16 layerId,
+                                                  UINT64 context, UINT64 contextTag,
+                                                  GUID *providerGuid, void *deviceObject,
+                                                  FWPS_NET_BUFFER_LIST_NOTIFY_FN0 notifyFn,
+                                                  UINT32 flags);
+NTSTATUS NTAPI FwpsNetBufferListAssociateContext1(NET_BUFFER_LIST *netBufferList, UINT16 layerId,
+                                                  UINT64 context, UINT64 contextTag,
+                                                  GUID *providerGuid, void *deviceObject,
+                                                  FWPS_NET_BUFFER_LIST_NOTIFY_FN1 notifyFn,
+                                                  UINT32 flags);
+NTSTATUS NTAPI FwpsNetBufferListRetrieveContext0(NET_BUFFER_LIST *netBufferList, UINT64 contextTag,
+                                                 BOOLEAN removeContext, UINT32 flags,
+                                                 UINT64 *context);
+NTSTATUS NTAPI FwpsNetBufferListRemoveContext0(NET_BUFFER_LIST *netBufferList, UINT64 contextTag,
+                                               UINT32 flags);
 
 /* ---- x64 layout pins ---- */
 #define WK_COMPAT_PIN(name, cond) typedef char wk_compat_pin_##name[(cond) ? 1 : -1]

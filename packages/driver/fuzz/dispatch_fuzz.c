@@ -162,6 +162,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 c.inspectBudget = 1u + ((uint32_t)g_inb[8] << 4);
                 c.ringBytes = WK_MIN_RING_BYTES;
                 c.snapLen = (uint32_t)g_inb[16] << 3;
+                /* Tag layers too, so the tagging validation (layers vs TAG_PACKETS, IP packet
+                 * layers vs the feature) is reached both ways. */
+                c.tagLayers = (g_inb[5] & 0x80u) != 0 ? (uint32_t)g_inb[20] : 0u;
                 memcpy(g_inb, &c, sizeof c);
             }
             memset(&io, 0, sizeof io);

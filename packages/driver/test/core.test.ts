@@ -82,7 +82,7 @@ describe('src/core C unit tests', () => {
     console.warn(`${cc}: AddressSanitizer/UBSan runtime not available: building the core tests without sanitizers`);
   }
 
-  it.each(['classify_test', 'ring_test', 'flow_test', 'dispatch_test'])('%s passes under -std=c99 -pedantic -Werror and sanitizers', (name) => {
+  it.each(['classify_test', 'ring_test', 'flow_test', 'dispatch_test', 'tagging_test'])('%s passes under -std=c99 -pedantic -Werror and sanitizers', (name) => {
     const dir = tempDir(name);
     const exe = path.join(dir, name);
     mustRun(cc, [...flags, '-I', includeDir, '-I', coreDir, path.join(testDir, `${name}.c`), hostPlatform, ...coreSources, '-o', exe]);

@@ -89,5 +89,24 @@ function imports(dump: string): Map<string, string[]> {
       const outside = [...found.values()].flat().filter((n) => !surface.has(n));
       expect(outside).toEqual([]);
     });
+
+    it('imports the packet-tagging functions, but resolves ...AssociateContext1 at load so it loads on Windows 7', () => {
+      const found = imports(dump);
+      expect(found.get('fwpkclnt.sys')).toEqual(
+        expect.arrayContaining([
+          'FwpsNetBufferListGetTagForContext0',
+          'FwpsNetBufferListAssociateContext0',
+          'FwpsNetBufferListRetrieveContext0',
+          'FwpsNetBufferListRemoveContext0',
+        ]),
+      );
+      expect(found.get('fwpkclnt.sys')).not.toContain('FwpsNetBufferListAssociateContext1');
+      // The dynamic lookup: MmGetSystemRoutineAddress (for RtlPcToFileHeader) and the export
+      // name the glue searches fwpkclnt.sys's export directory for.
+      expect(found.get('ntoskrnl.exe')).toContain('MmGetSystemRoutineAddress');
+      const image = fs.readFileSync(sys).toString('latin1');
+      expect(image).toContain('FwpsNetBufferListAssociateContext1\0');
+      expect(image).toContain('R\0t\0l\0P\0c\0T\0o\0F\0i\0l\0e\0H\0e\0a\0d\0e\0r\0');
+    });
   },
 );

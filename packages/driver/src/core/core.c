@@ -7,8 +7,8 @@
 
 /* The parts of the one allocation, in order; every size is a multiple of 8. */
 typedef struct wk_core_layout {
-    uint32_t flows, apps, insps, flowSlots;
-    size_t flowBytes, indexBytes, inspBytes, appBytes, copyBytes, total;
+    uint32_t flows, apps, insps, flowSlots, ledger;
+    size_t flowBytes, indexBytes, inspBytes, appBytes, copyBytes, ledgerBytes, total;
 } wk_core_layout;
 
 static uint32_t wk_core_pick(uint32_t v, uint32_t def)
@@ -35,15 +35,23 @@ static void wk_core_plan(const wk_core_config *cfg, wk_core_layout *l)
     if (l->insps > l->flows) {
         l->insps = l->flows;
     }
+    l->ledger = wk_core_pick(cfg != NULL ? cfg->ledgerCapacity : 0, WK_TAG_DEFAULT_LEDGER);
+    if (l->ledger > WK_TAG_MAX_LEDGER) {
+        l->ledger = WK_TAG_MAX_LEDGER;
+    }
     l->flowSlots = wk_hidx_slots_for(l->flows);
     l->flowBytes = wk_core_round8((size_t)l->flows * sizeof(wk_flow));
+    /* two indexes of the same size: by flow handle and by 5-tuple */
     l->indexBytes = (size_t)l->flowSlots * sizeof(uint64_t);
+    l->ledgerBytes = wk_core_round8(wk_tag_ledger_bytes(l->ledger));
     l->inspBytes = wk_core_round8((size_t)l->insps * sizeof(wk_flow_insp));
     l->appBytes = wk_core_round8(wk_app_memory_bytes(l->apps));
     /* The copy buffer holds what one indication may give the classifier (the largest
      * budget) or a STREAM_DATA record (the largest snap length). */
-    l->copyBytes = WK_MAX_INSPECT_BUDGET > WK_MAX_SNAP_LEN ? WK_MAX_INSPECT_BUDGET : WK_MAX_SNAP_LEN;
-    l->total = l->flowBytes + l->indexBytes + l->inspBytes + l->appBytes + l->copyBytes;
+    l->copyBytes = wk_core_round8(WK_MAX_INSPECT_BUDGET > WK_MAX_SNAP_LEN ? WK_MAX_INSPECT_BUDGET
+                                                                         : WK_MAX_SNAP_LEN);
+    l->total = l->flowBytes + 2u * l->indexBytes + l->inspBytes + l->appBytes + l->copyBytes +
+               l->ledgerBytes;
 }
 
 size_t wk_core_memory_bytes(const wk_core_config *cfg)
@@ -80,6 +88,8 @@ int wk_core_init(wk_core *core, const wk_core_config *cfg)
     m += l.flowBytes;
     wk_hidx_init(&core->flowIndex, (uint64_t *)(void *)m, l.flowSlots);
     m += l.indexBytes;
+    wk_hidx_init(&core->tupleIndex, (uint64_t *)(void *)m, l.flowSlots);
+    m += l.indexBytes;
 
     core->insp = (wk_flow_insp *)(void *)m;
     core->inspCapacity = l.insps;
@@ -94,6 +104,14 @@ int wk_core_init(wk_core *core, const wk_core_config *cfg)
 
     core->copyBuf = m;
     core->copyBytes = (uint32_t)l.copyBytes;
+    m += l.copyBytes;
+
+    core->ledger = (wk_tag_entry *)(void *)m;
+    core->ledgerCapacity = l.ledger;
+    for (i = 0; i < l.ledger; i++) {
+        core->ledger[i].nextFree = i + 2u <= l.ledger ? i + 2u : 0u;
+    }
+    core->ledgerFree = 1;
 
     for (i = 0; i < WK_MAX_SESSIONS; i++) {
         wk_plat_spin_init(&core->sessions[i].lock);
@@ -136,6 +154,12 @@ void wk_core_global_counters(wk_core *core, WK_GLOBAL_COUNTERS *g)
     g->sessionsOpen = core->sessionsOpen;
     g->flowsActive = core->flowsActive;
     g->flowTableCapacity = core->flowCapacity;
+    g->packetsTagged = core->packetsTagged;
+    g->packetsUntagged = core->packetsUntagged;
+    g->notifyEvents = core->notifyEvents;
+    g->tagsRetired = core->tagsRetired;
+    g->tagsInFlight = core->tagsInFlight;
+    g->ledgerCapacity = core->ledgerCapacity;
     wk_plat_spin_release(&core->lock, irql);
 }
 
@@ -144,6 +168,6 @@ size_t wk_core_bytes_per_flow(const wk_core *core)
     if (core->flowCapacity == 0) {
         return 0;
     }
-    return sizeof(wk_flow) + ((size_t)(core->flowIndex.mask + 1u) * sizeof(uint64_t) +
+    return sizeof(wk_flow) + (2u * (size_t)(core->flowIndex.mask + 1u) * sizeof(uint64_t) +
                               core->flowCapacity - 1u) / core->flowCapacity;
 }

@@ -26,6 +26,7 @@
 #include "platform.h"
 #include "session.h"
 #include "status.h"
+#include "tag.h"
 
 /* Driver build version reported by GET_VERSION: major << 24 | minor << 16 | patch. */
 #define WK_DRIVER_VERSION 0x00010000u
@@ -41,6 +42,7 @@ typedef struct wk_core_config {
     uint32_t appCapacity;       /* distinct application paths at once */
     uint32_t inspectorCapacity; /* flows inspected at once */
     uint32_t features;          /* WK_FEATURE_FLAGS_* GET_VERSION reports */
+    uint32_t ledgerCapacity;    /* tagged packets in flight at once (0: WK_TAG_DEFAULT_LEDGER) */
 } wk_core_config;
 
 typedef struct wk_core {
@@ -55,6 +57,7 @@ typedef struct wk_core {
     uint32_t flowFree;          /* index + 1 */
     uint32_t inspCapacity;
     wk_hidx flowIndex;
+    wk_hidx tupleIndex;         /* flows by 5-tuple (IP packet layers) */
     wk_flow_insp *insp;
     uint32_t inspFree;          /* index + 1 */
     uint32_t inspInUse;
@@ -75,6 +78,16 @@ typedef struct wk_core {
     uint64_t contextFailures;
     uint64_t inspectorsExhausted; /* flows not inspected: pool empty (GlobalCounters.flowsNotInspected) */
     uint64_t staleContexts;       /* calls with an unknown or stale flow context */
+    /* packet tagging (tag.c; flow lock) */
+    wk_tag_entry *ledger;
+    uint32_t ledgerCapacity;
+    uint32_t ledgerFree;          /* index + 1 */
+    uint32_t tagsInFlight;
+    uint32_t reserved2;
+    uint64_t packetsTagged;
+    uint64_t packetsUntagged;
+    uint64_t notifyEvents;
+    uint64_t tagsRetired;
     void *memory;                 /* the one allocation behind the tables */
 } wk_core;
 

@@ -33,6 +33,9 @@ static const wk_dispatch_shape wk_dispatch_shapes[] = {
      WK_CONFIG_FLAGS_CAPTURE_STREAM_BYTES | WK_CONFIG_FLAGS_TAG_PACKETS |                  \
      WK_CONFIG_FLAGS_CAPTURE_PACKET_BYTES | WK_CONFIG_FLAGS_REPORT_DISCARDS)
 #define WK_DISPATCH_TAG_LAYERS 0xFFu
+#define WK_DISPATCH_IPPACKET_LAYERS                                                       \
+    (WK_TAG_LAYER_OUTBOUND_IPPACKET_V4 | WK_TAG_LAYER_OUTBOUND_IPPACKET_V6 |              \
+     WK_TAG_LAYER_INBOUND_IPPACKET_V4 | WK_TAG_LAYER_INBOUND_IPPACKET_V6)
 
 static wk_status wk_dispatch_get_version(wk_core *core, wk_dispatch_io *io)
 {
@@ -104,7 +107,26 @@ static wk_status wk_dispatch_ensure_ring(wk_session *s, uint32_t bytes, WK_SESSI
     return st;
 }
 
-static wk_status wk_dispatch_set_config(wk_session *s, wk_dispatch_io *io)
+/* The tagging members: TAG_PACKETS needs at least one layer; CAPTURE_PACKET_BYTES and
+ * REPORT_DISCARDS only mean something with TAG_PACKETS; layers without TAG_PACKETS would
+ * be silently ignored, so they are refused too; IP packet layers need the feature. */
+static int wk_dispatch_tagging_valid(const wk_core *core, const WK_SESSION_CONFIG *c)
+{
+    const uint32_t needTag = WK_CONFIG_FLAGS_CAPTURE_PACKET_BYTES | WK_CONFIG_FLAGS_REPORT_DISCARDS;
+    if ((c->flags & WK_CONFIG_FLAGS_TAG_PACKETS) == 0) {
+        return (c->flags & needTag) == 0 && c->tagLayers == 0;
+    }
+    if (c->tagLayers == 0) {
+        return 0;
+    }
+    if ((c->tagLayers & WK_DISPATCH_IPPACKET_LAYERS) != 0 &&
+        (core->features & WK_FEATURE_FLAGS_IPPACKET_LAYERS) == 0) {
+        return 0;
+    }
+    return 1;
+}
+
+static wk_status wk_dispatch_set_config(wk_core *core, wk_session *s, wk_dispatch_io *io)
 {
     WK_SESSION_CONFIG c;
     uint8_t state;
@@ -123,7 +145,8 @@ static wk_status wk_dispatch_set_config(wk_session *s, wk_dispatch_io *io)
         c.inspectBudget < WK_MIN_INSPECT_BUDGET || c.inspectBudget > WK_MAX_INSPECT_BUDGET ||
         c.ringBytes < WK_MIN_RING_BYTES || c.ringBytes > WK_MAX_RING_BYTES ||
         (c.ringBytes % WK_RECORD_ALIGNMENT) != 0 || c.snapLen > WK_MAX_SNAP_LEN ||
-        (c.tagLayers & ~(uint32_t)WK_DISPATCH_TAG_LAYERS) != 0) {
+        (c.tagLayers & ~(uint32_t)WK_DISPATCH_TAG_LAYERS) != 0 ||
+        !wk_dispatch_tagging_valid(core, &c)) {
         return WK_STATUS_INVALID_PARAMETER;
     }
     return wk_dispatch_ensure_ring(s, c.ringBytes, &c, 1);
@@ -272,7 +295,7 @@ wk_status wk_dispatch_ioctl(wk_core *core, uint32_t slot, uint32_t code, wk_disp
     case IOCTL_WFPKIT_GET_SESSION:
         return wk_dispatch_get_session(s, io);
     case IOCTL_WFPKIT_SET_CONFIG:
-        return wk_dispatch_set_config(s, io);
+        return wk_dispatch_set_config(core, s, io);
     case IOCTL_WFPKIT_START:
         return wk_dispatch_start(core, s);
     case IOCTL_WFPKIT_STOP:

@@ -15,6 +15,36 @@ static uint32_t wk_flow_hash(uint64_t handle)
     return (uint32_t)(x >> 32) ^ (uint32_t)x;
 }
 
+/* FNV-1a over the 5-tuple (not the direction: a flow's packets go both ways). */
+static uint32_t wk_flow_tuple_hash(const WK_FLOW_ENDPOINTS *ep)
+{
+    uint32_t h = 2166136261u;
+    size_t i;
+    uint8_t k[4];
+    k[0] = ep->ipVersion;
+    k[1] = ep->ipProtocol;
+    k[2] = 0;
+    k[3] = 0;
+    for (i = 0; i < 4; i++) {
+        h = (h ^ k[i]) * 16777619u;
+    }
+    h = (h ^ (uint32_t)ep->localPort) * 16777619u;
+    h = (h ^ (uint32_t)ep->remotePort) * 16777619u;
+    for (i = 0; i < 16; i++) {
+        h = (h ^ ep->localAddress[i]) * 16777619u;
+        h = (h ^ ep->remoteAddress[i]) * 16777619u;
+    }
+    return h;
+}
+
+static int wk_flow_tuple_equal(const WK_FLOW_ENDPOINTS *a, const WK_FLOW_ENDPOINTS *b)
+{
+    return a->ipVersion == b->ipVersion && a->ipProtocol == b->ipProtocol &&
+           a->localPort == b->localPort && a->remotePort == b->remotePort &&
+           memcmp(a->localAddress, b->localAddress, 16) == 0 &&
+           memcmp(a->remoteAddress, b->remoteAddress, 16) == 0;
+}
+
 static uint64_t wk_flow_ctx(const wk_core *core, const wk_flow *f)
 {
     return ((uint64_t)f->generation << 32) | (uint64_t)((uint32_t)(f - core->flows) + 1u);
@@ -44,6 +74,26 @@ static wk_flow *wk_flow_find(wk_core *core, uint64_t handle, uint32_t hash)
          e = wk_hidx_next(&core->flowIndex, hash, &pos)) {
         wk_flow *f = &core->flows[e - 1u];
         if (f->flowHandle == handle) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+wk_flow *wk_flow_find_handle_locked(wk_core *core, uint64_t h)
+{
+    return wk_flow_find(core, h, wk_flow_hash(h));
+}
+
+wk_flow *wk_flow_find_tuple_locked(wk_core *core, const WK_FLOW_ENDPOINTS *ep)
+{
+    uint32_t hash = wk_flow_tuple_hash(ep);
+    uint32_t pos;
+    uint32_t e;
+    for (e = wk_hidx_first(&core->tupleIndex, hash, &pos); e != 0;
+         e = wk_hidx_next(&core->tupleIndex, hash, &pos)) {
+        wk_flow *f = &core->flows[e - 1u];
+        if (f->state == WK_FLOW_LIVE && wk_flow_tuple_equal(&f->endpoints, ep)) {
             return f;
         }
     }
@@ -161,6 +211,7 @@ static void wk_flow_free_entry(wk_core *core, wk_flow *f)
     wk_flow_insp_give(core, f);
     wk_app_release(&core->apps, f->app);
     wk_hidx_remove(&core->flowIndex, f->hash, (uint32_t)(f - core->flows));
+    wk_hidx_remove(&core->tupleIndex, f->tupleHash, (uint32_t)(f - core->flows));
     {
         uint32_t gen = f->generation + 1u;
         uint32_t next = core->flowFree;
@@ -229,6 +280,8 @@ wk_flow_result wk_flow_establish(wk_core *core, uint64_t scopeKey, const wk_flow
         f->app = wk_app_intern(&core->apps, p->appPath, p->appPathBytes);
         f->state = WK_FLOW_ASSOCIATING;
         wk_hidx_insert(&core->flowIndex, hash, index);
+        f->tupleHash = wk_flow_tuple_hash(&p->endpoints);
+        wk_hidx_insert(&core->tupleIndex, f->tupleHash, index);
         core->flowsActive++;
         wk_flow_join(core, f, (uint32_t)slot);
         wk_flow_insp_take(core, f, wk_flow_budget(core, f->sessions));

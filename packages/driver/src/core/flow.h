@@ -4,9 +4,11 @@
  * One entry per WFP flow that a session's FLOW_ESTABLISHED filter matched, in a fixed
  * array sized when the driver loads (no allocation per flow); a hash index on the WFP
  * flow handle finds an entry in O(1) when a second session's filter matches the same
- * flow. An entry holds the 5-tuple, process id, an interned app reference, per-direction
- * byte and segment counts, start time, the mask of sessions the flow belongs to and its
- * layer ids: sizeof(wk_flow) bytes (144 on x64; see the README for the per-flow total).
+ * flow. A second hash index on the 5-tuple finds it in O(1) at the IP packet layers, which
+ * carry no flow handle (tag.c). An entry holds the 5-tuple, process id, an interned app
+ * reference, per-direction byte and segment counts, tagged/dropped packet counts, start
+ * time, the mask of sessions the flow belongs to and its layer ids: sizeof(wk_flow) bytes
+ * (152 on x64; see the README for the per-flow total).
  *
  * Flow context: the UINT64 handed to FwpsFlowAssociateContext0 is
  *     generation << 32 | (index + 1)
@@ -53,8 +55,8 @@ typedef struct wk_flow {
     uint64_t startTime;          /* FILETIME of FLOW_ESTABLISHED */
     uint64_t sessions;           /* bit s = session slot s */
     uint64_t bytes[2];           /* stream bytes, [WK_DIRECTION_*] */
-    uint64_t packetsTagged;      /* (tagging: not produced by this build) */
-    uint64_t packetsDropped;
+    uint64_t packetsTagged;      /* packets tagged (tag.c) */
+    uint64_t packetsDropped;     /* tagged packets dropped inside the stack (tag.c) */
     WK_FLOW_ENDPOINTS endpoints; /* 40 bytes */
     uint32_t segments[2];        /* stream indications, [WK_DIRECTION_*] */
     uint32_t generation;         /* never 0 */
@@ -67,6 +69,8 @@ typedef struct wk_flow {
     uint8_t state;               /* WK_FLOW_* */
     uint8_t flags;               /* WK_FLOW_F_* */
     uint8_t appProtocol[2];      /* verdicts so far, [WK_DIRECTION_*] */
+    uint32_t tagSeq;             /* next per-flow packet sequence number (tag.c) */
+    uint32_t tupleHash;          /* of the 5-tuple, for the tuple index */
     uint32_t reserved0;
 } wk_flow;
 
@@ -140,6 +144,11 @@ int wk_flow_delete(struct wk_core *core, uint64_t ctx, uint16_t layerId);
  * Returns 1 with its handle and stream layer id, 0 when there are no more. */
 int wk_flow_next_live(struct wk_core *core, uint32_t *cursor, uint64_t *flowHandle,
                       uint16_t *streamLayerId);
+
+/* The live flow whose 5-tuple (ipVersion, ipProtocol, ports, addresses) equals ep, and
+ * the flow whose handle is h. NULL if none. Flow lock held. */
+wk_flow *wk_flow_find_tuple_locked(struct wk_core *core, const WK_FLOW_ENDPOINTS *ep);
+wk_flow *wk_flow_find_handle_locked(struct wk_core *core, uint64_t h);
 
 /* Flows in the table now. */
 uint32_t wk_flow_active(struct wk_core *core);

@@ -70,6 +70,7 @@ void wk_session_close(wk_core *core, uint32_t slot)
     }
     /* Off every flow first: from here no event path can reach this session. */
     wk_flow_drop_session_locked(core, slot);
+    wk_tag_drop_session_locked(core, slot);
     sirql = wk_plat_spin_acquire(&s->lock);
     mem = wk_session_swap_ring_locked(s, NULL, 0);
     s->inUse = 0;

@@ -3,6 +3,7 @@
  * filter->context, enter the flow in the table, associate the flow context with the
  * STREAM callout) and STREAM_V4/V6 (conditional on flow: count and inspect at most what
  * the classifier still wants), their flowDeleteFn, registration and the unload sweep.
+ * The tagging callouts (transport, IP packet and their discard layers) are in tagging.c.
  *
  * classifyFn and flowDeleteFn run at IRQL <= DISPATCH_LEVEL; everything they call takes
  * only spin locks. No allocation here: the flow table, the classifier state and the copy
@@ -15,6 +16,22 @@ static const GUID wk_win_keys[WK_WIN_CO_COUNT] = {
     WK_GUID_CALLOUT_FLOW_ESTABLISHED_V6,
     WK_GUID_CALLOUT_STREAM_V4,
     WK_GUID_CALLOUT_STREAM_V6,
+    WK_GUID_CALLOUT_OUTBOUND_TRANSPORT_V4,
+    WK_GUID_CALLOUT_OUTBOUND_TRANSPORT_V6,
+    WK_GUID_CALLOUT_INBOUND_TRANSPORT_V4,
+    WK_GUID_CALLOUT_INBOUND_TRANSPORT_V6,
+    WK_GUID_CALLOUT_OUTBOUND_IPPACKET_V4,
+    WK_GUID_CALLOUT_OUTBOUND_IPPACKET_V6,
+    WK_GUID_CALLOUT_INBOUND_IPPACKET_V4,
+    WK_GUID_CALLOUT_INBOUND_IPPACKET_V6,
+    WK_GUID_CALLOUT_OUTBOUND_TRANSPORT_V4_DISCARD,
+    WK_GUID_CALLOUT_OUTBOUND_TRANSPORT_V6_DISCARD,
+    WK_GUID_CALLOUT_INBOUND_TRANSPORT_V4_DISCARD,
+    WK_GUID_CALLOUT_INBOUND_TRANSPORT_V6_DISCARD,
+    WK_GUID_CALLOUT_OUTBOUND_IPPACKET_V4_DISCARD,
+    WK_GUID_CALLOUT_OUTBOUND_IPPACKET_V6_DISCARD,
+    WK_GUID_CALLOUT_INBOUND_IPPACKET_V4_DISCARD,
+    WK_GUID_CALLOUT_INBOUND_IPPACKET_V6_DISCARD,
 };
 
 /* An inspection callout never decides: CONTINUE, and only if it may write the action. */
@@ -215,7 +232,10 @@ NTSTATUS wk_win_callouts_register(PDEVICE_OBJECT device)
         RtlZeroMemory(&c, sizeof c);
         c.calloutKey = wk_win_keys[i];
         c.flags = stream ? FWPS_CALLOUT_FLAG_CONDITIONAL_ON_FLOW : 0u;
-        c.classifyFn = stream ? wk_win_classify_stream : wk_win_classify_flow;
+        c.classifyFn = stream                          ? wk_win_classify_stream
+                       : i >= WK_WIN_CO_FIRST_DISCARD    ? wk_win_classify_discard
+                       : i >= WK_WIN_CO_OUT_TRANSPORT_V4 ? wk_win_classify_packet
+                                                         : wk_win_classify_flow;
         c.notifyFn = wk_win_notify;
         c.flowDeleteFn = stream ? wk_win_flow_delete : NULL;
         st = FwpsCalloutRegister1(device, &c, &g_wk.calloutIds[i]);

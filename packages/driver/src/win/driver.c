@@ -10,6 +10,9 @@
  *   1. stop new work: no new sessions or flows (g_wk.unloading, wk_core_begin_unload);
  *   2. remove every flow context and wait for their flowDeleteFn (FLOW_DELETED, reason
  *      UNLOAD) — FwpsCalloutUnregisterByKey0 fails with STATUS_DEVICE_BUSY otherwise;
+ *   2b. remove our packet context from every NBL (FwpsNetBufferListRemoveContext0 with a
+ *      NULL NBL) and wait, bounded, until every tag ledger entry retired, so no NBL notify
+ *      function can run after the image is gone;
  *   3. unregister the callouts;
  *   4. delete the symbolic link and the device, stop timers, flush DPCs, free the core.
  */
@@ -27,6 +30,7 @@ static VOID NTAPI wk_win_unload(PDRIVER_OBJECT driver)
     if (g_wk.coreReady) {
         wk_core_begin_unload(&g_wk.core);
         wk_win_flows_remove_all();
+        wk_win_tags_remove_all();
     }
     wk_win_callouts_unregister();
     if (g_wk.symlinkCreated) {
@@ -58,7 +62,8 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registryPath)
 #if defined(WK_SIMULATED) && WK_SIMULATED
     cfg.features = WK_FEATURE_FLAGS_SIMULATED;
 #endif
-    /* Tagging (ASSOCIATE_CONTEXT1 / IPPACKET_LAYERS) is not in this build: not reported. */
+    KeInitializeEvent(&g_wk.tagsDrained, NotificationEvent, FALSE);
+    cfg.features |= wk_win_tagging_init(); /* the tag for this load; ASSOCIATE_CONTEXT1, IPPACKET_LAYERS */
     if (wk_core_init(&g_wk.core, &cfg) != 0) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }

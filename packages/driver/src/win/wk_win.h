@@ -38,7 +38,24 @@
 #define WK_WIN_CO_FLOW_V6 1
 #define WK_WIN_CO_STREAM_V4 2
 #define WK_WIN_CO_STREAM_V6 3
-#define WK_WIN_CO_COUNT 4
+/* Packet tagging: transport and IP packet layers, then their discard layers. */
+#define WK_WIN_CO_OUT_TRANSPORT_V4 4
+#define WK_WIN_CO_OUT_TRANSPORT_V6 5
+#define WK_WIN_CO_IN_TRANSPORT_V4 6
+#define WK_WIN_CO_IN_TRANSPORT_V6 7
+#define WK_WIN_CO_OUT_IPPACKET_V4 8
+#define WK_WIN_CO_OUT_IPPACKET_V6 9
+#define WK_WIN_CO_IN_IPPACKET_V4 10
+#define WK_WIN_CO_IN_IPPACKET_V6 11
+#define WK_WIN_CO_FIRST_DISCARD 12 /* same order as 4..11, at the *_DISCARD layers */
+#define WK_WIN_CO_COUNT 20
+
+/* FwpsNetBufferListAssociateContext1, resolved at load (NULL: use ...Context0). */
+typedef NTSTATUS(NTAPI *wk_win_associate1_fn)(NET_BUFFER_LIST *netBufferList, UINT16 layerId,
+                                              UINT64 context, UINT64 contextTag,
+                                              GUID *providerGuid, void *deviceObject,
+                                              FWPS_NET_BUFFER_LIST_NOTIFY_FN1 notifyFn,
+                                              UINT32 flags);
 
 /* Per-session glue: the cancel-safe queue of the (single) pended READ_EVENTS and the
  * timer whose DPC completes it. Lives as long as the driver; a slot is reused. */
@@ -61,6 +78,10 @@ typedef struct wk_win_globals {
     UINT32 calloutIds[WK_WIN_CO_COUNT];
     BOOLEAN registered[WK_WIN_CO_COUNT];
     KEVENT flowsDrained;            /* set by flowDeleteFn when the last flow goes at unload */
+    KEVENT tagsDrained;             /* set by the NBL notify function when the last tag retires at unload */
+    UINT64 nblTag;                  /* FwpsNetBufferListGetTagForContext0, once per load */
+    BOOLEAN tagReady;               /* nblTag valid: tagging callouts act */
+    wk_win_associate1_fn associate1; /* ...AssociateContext1 when available */
     wk_win_session sessions[WK_MAX_SESSIONS];
 } wk_win_globals;
 
@@ -78,5 +99,18 @@ void wk_win_sessions_stop(void);
 NTSTATUS wk_win_callouts_register(PDEVICE_OBJECT device);
 void wk_win_flows_remove_all(void);
 void wk_win_callouts_unregister(void);
+/* tagging.c */
+void NTAPI wk_win_classify_packet(const FWPS_INCOMING_VALUES0 *inFixedValues,
+                                  const FWPS_INCOMING_METADATA_VALUES0 *inMetaValues,
+                                  void *layerData, const void *classifyContext,
+                                  const FWPS_FILTER1 *filter, UINT64 flowContext,
+                                  FWPS_CLASSIFY_OUT0 *classifyOut);
+void NTAPI wk_win_classify_discard(const FWPS_INCOMING_VALUES0 *inFixedValues,
+                                   const FWPS_INCOMING_METADATA_VALUES0 *inMetaValues,
+                                   void *layerData, const void *classifyContext,
+                                   const FWPS_FILTER1 *filter, UINT64 flowContext,
+                                   FWPS_CLASSIFY_OUT0 *classifyOut);
+uint32_t wk_win_tagging_init(void);   /* returns the FeatureFlags tagging adds */
+void wk_win_tags_remove_all(void);
 
 #endif /* WK_WIN_H */

@@ -102,7 +102,7 @@ static void test_version(uint32_t slot)
         CHECK_EQ(v.maxRingBytes, WK_MAX_RING_BYTES);
         CHECK_EQ(v.maxInspectBudget, WK_MAX_INSPECT_BUDGET);
         CHECK_EQ(v.maxSnapLen, WK_MAX_SNAP_LEN);
-        CHECK_EQ(v.features, WK_FEATURE_FLAGS_SIMULATED); /* as configured below */
+        CHECK_EQ(v.features, WK_FEATURE_FLAGS_SIMULATED | WK_FEATURE_FLAGS_IPPACKET_LAYERS); /* as configured below */
     }
     /* Global: works without a session too. */
     CHECK_EQ(h_ioctl(&g_core, 200, IOCTL_WFPKIT_GET_VERSION, NULL, 0, g_big, 4096, &info),
@@ -179,8 +179,34 @@ static void test_session_and_config(uint32_t slot)
     CHECK_EQ(set_config_at(slot, &c, 0), WK_STATUS_INVALID_PARAMETER);
     c = good_config(); c.tagLayers = 0x100;
     CHECK_EQ(set_config_at(slot, &c, 0), WK_STATUS_INVALID_PARAMETER);
+    /* Tagging members must agree: TAG_PACKETS needs a layer, layers need TAG_PACKETS,
+     * CAPTURE_PACKET_BYTES and REPORT_DISCARDS need TAG_PACKETS. */
+    c = good_config(); c.flags = WK_CONFIG_FLAGS_TAG_PACKETS; c.tagLayers = 0;
+    CHECK_EQ(set_config_at(slot, &c, 0), WK_STATUS_INVALID_PARAMETER);
+    c = good_config(); c.flags = WK_CONFIG_FLAGS_INSPECT_STREAMS; c.tagLayers = WK_TAG_LAYER_OUTBOUND_TRANSPORT_V4;
+    CHECK_EQ(set_config_at(slot, &c, 0), WK_STATUS_INVALID_PARAMETER);
+    c = good_config(); c.flags = WK_CONFIG_FLAGS_CAPTURE_PACKET_BYTES;
+    CHECK_EQ(set_config_at(slot, &c, 0), WK_STATUS_INVALID_PARAMETER);
+    c = good_config(); c.flags = WK_CONFIG_FLAGS_REPORT_DISCARDS;
+    CHECK_EQ(set_config_at(slot, &c, 0), WK_STATUS_INVALID_PARAMETER);
     si = h_session(&g_core, slot);
     CHECK_EQ(si.config.ringBytes, WK_DEFAULT_RING_BYTES); /* nothing applied */
+    {
+        /* IP packet layers only when the driver reports IPPACKET_LAYERS. */
+        uint32_t saved = g_core.features;
+        g_core.features = WK_FEATURE_FLAGS_SIMULATED;
+        c = good_config(); c.flags = WK_CONFIG_FLAGS_TAG_PACKETS; c.tagLayers = WK_TAG_LAYER_INBOUND_IPPACKET_V6;
+        CHECK_EQ(set_config_at(slot, &c, 0), WK_STATUS_INVALID_PARAMETER);
+        c.tagLayers = WK_TAG_LAYER_INBOUND_TRANSPORT_V6;
+        CHECK_EQ(set_config_at(slot, &c, 0), WK_STATUS_SUCCESS);
+        g_core.features = saved;
+        c.tagLayers = WK_TAG_LAYER_INBOUND_IPPACKET_V6;
+        CHECK_EQ(set_config_at(slot, &c, 0), WK_STATUS_SUCCESS);
+        si = h_session(&g_core, slot);
+        CHECK_EQ(si.config.tagLayers, WK_TAG_LAYER_INBOUND_IPPACKET_V6);
+        c = good_config();
+        CHECK_EQ(set_config_at(slot, &c, 0), WK_STATUS_SUCCESS);
+    }
     /* Limits themselves are accepted, from misaligned input. */
     c = good_config(); c.inspectBudget = WK_MIN_INSPECT_BUDGET; c.snapLen = 0;
     c.ringBytes = WK_MIN_RING_BYTES;
@@ -473,7 +499,7 @@ int main(void)
     uint32_t slot, other;
     memset(&cfg, 0, sizeof cfg);
     cfg.flowCapacity = 64;
-    cfg.features = WK_FEATURE_FLAGS_SIMULATED;
+    cfg.features = WK_FEATURE_FLAGS_SIMULATED | WK_FEATURE_FLAGS_IPPACKET_LAYERS;
     CHECK_EQ(wk_core_init(&g_core, &cfg), 0);
     CHECK_EQ(wk_session_open(&g_core, &other), WK_STATUS_SUCCESS);
     CHECK_EQ(wk_session_open(&g_core, &slot), WK_STATUS_SUCCESS);

@@ -52,7 +52,51 @@ export interface RunOptions {
   readonly deferFlowClose?: boolean;
   /** Leave the virtual clock at the last timestamp after the run (default: back to real time). */
   readonly keepClock?: boolean;
+  /**
+   * The packet-lifecycle model of tagged packets (seeded latencies, drops inside the stack).
+   * Without it the defaults apply: seed 1, no loss, segmentation clones, the default medians.
+   */
+  readonly lifecycle?: PacketLifecycleOptions;
 }
+
+/**
+ * The model of what happens to a tagged packet after its transport / IP packet classifies, in
+ * virtual time. Outbound: [CLONED_BY_NETIO to a new NBL] → EXIT_NETIO → NDIS_SEND_COMPLETE →
+ * CONTEXT_REMOVED; inbound: CONTEXT_REMOVED when consumed; dropped: the `*_DISCARD` layer is
+ * classified, then CONTEXT_REMOVED without EXIT_NETIO. Every delay is modelled, not measured
+ * (see the package README).
+ */
+export interface PacketLifecycleOptions {
+  /** Seed of the latency and loss model (default 1). Same seed + input => same events and times. */
+  readonly seed?: number | bigint;
+  /** Probability (0..1) that a packet is dropped inside the stack (default 0). */
+  readonly lossRate?: number;
+  /**
+   * 1-based input frame numbers (tshark's frame.number for a capture; generation order for
+   * synthetic runs) of packets to drop inside the stack.
+   */
+  readonly dropFrames?: readonly number[];
+  /**
+   * Outbound TCP packets whose payload is longer than {@link RunOptions.segmentSize} are cloned by
+   * the stack model (CLONED_BY_NETIO) as segmentation offload would; default true.
+   */
+  readonly segmentationClones?: boolean;
+  /**
+   * Medians in microseconds of the modelled delays (log-normal, sigma 0.5): `stackUs` classify →
+   * EXIT_NETIO and classify → a drop inside the stack (default 20), `sendCompleteUs` EXIT_NETIO →
+   * NDIS_SEND_COMPLETE (default 50), `deliverUs` inbound classify → consumed (default 30).
+   */
+  readonly latency?: { readonly stackUs?: number; readonly sendCompleteUs?: number; readonly deliverUs?: number };
+}
+
+/** Default medians of {@link PacketLifecycleOptions.latency}, in microseconds (modelled, not measured). */
+export const DEFAULT_LIFECYCLE_LATENCY_US = { stackUs: 20, sendCompleteUs: 50, deliverUs: 30 } as const;
+
+/**
+ * `discardMetadata.discardReason` of the drops the model makes inside the stack (a BLOCK filter
+ * gives module GENERAL, reason FWPS_DISCARD_FIREWALL_POLICY = 0 and the filter's id instead).
+ */
+export const DISCARD_REASONS = { LOSS: 1, SCRIPTED: 2, REASSEMBLY: 3 } as const;
 
 /** Options of {@link runCapture}. */
 export interface CaptureRunOptions extends RunOptions {
@@ -84,6 +128,14 @@ export interface SyntheticRunOptions extends RunOptions {
   readonly minBytes?: number;
   /** Largest response in bytes (default 20000). */
   readonly maxBytes?: number;
+  /** Real-time pacing: input packets per second (default: unpaced, as fast as the model runs). */
+  readonly packetsPerSecond?: number;
+  /**
+   * Real time the run lasts, in milliseconds: the run ends at its first packet after it (flows
+   * closed normally), and the generator starts again with the next seed if its flows end first
+   * — with pacing, a live workload. 0 / undefined: until the flows are generated.
+   */
+  readonly durationMs?: number;
 }
 
 /** What a run did (`WfpsimRunStats`). */
@@ -102,6 +154,24 @@ export interface RunStats {
   readonly blocked: number;
   /** flowDeleteFn calls. */
   readonly flowDeletes: number;
+  /** IP packet layer classifies. */
+  readonly ipPacketClassifies: number;
+  /** `*_DISCARD` layer classifies. */
+  readonly discardClassifies: number;
+  /** Packets dropped inside the stack, all causes (block filter, loss rate, scripted, reassembly). */
+  readonly packetsDropped: number;
+  /** NBL notify function calls during the run. */
+  readonly notifyCalls: number;
+  /** Most NBLs the lifecycle model held at once. */
+  readonly maxNblsInFlight: number;
+  /** CLONED_BY_NETIO events (segmentation offload). */
+  readonly clones: number;
+  /** IP fragment sets reassembled. */
+  readonly reassemblies: number;
+  /** Frames read from the capture or generated. */
+  readonly inputPackets: number;
+  /** The run ended early ({@link cancelRun}, or its `durationMs`). */
+  readonly cancelled: boolean;
   /**
    * Set when the capture was cut inside its last record and {@link CaptureRunOptions.acceptTruncated}
    * replayed it anyway: the byte offset of the cut record.
@@ -178,6 +248,20 @@ export class CaptureError extends Error {
   }
 }
 
+/**
+ * A traffic run was started while another one (sync or async, in this process) is in progress.
+ * Runs are serialized by the model; nothing was changed. Await the other run, or {@link cancelRun}.
+ */
+export class RunInProgressError extends Error {
+  /** Stable error code. */
+  readonly code = 'WFPSIM_RUN_IN_PROGRESS' as const;
+
+  constructor() {
+    super('another traffic run is in progress in this process (runCaptureAsync / runSyntheticAsync): await it or call cancelRun() first');
+    this.name = 'RunInProgressError';
+  }
+}
+
 // ---- koffi ------------------------------------------------------------------------------------
 type KoffiModule = typeof Koffi;
 type TypeObject = ReturnType<KoffiModule['struct']>;
@@ -185,6 +269,7 @@ type Fn = ReturnType<Koffi.LibraryHandle['func']>;
 
 interface TrafficTypes {
   readonly runOptions: TypeObject;
+  readonly lifecycle: TypeObject;
   readonly appRule: TypeObject;
   readonly stats: TypeObject;
   readonly error: TypeObject;
@@ -197,6 +282,8 @@ interface TrafficFunctions {
   readonly stats: Fn;
   readonly lastError: Fn;
   readonly closeFlows: Fn;
+  readonly cancel: Fn;
+  readonly active: Fn;
 }
 
 function koffiModule(): KoffiModule {
@@ -224,7 +311,18 @@ function trafficTypes(): TrafficTypes {
       process_id: 'uint32_t',
       app_path: 'void *',
     }),
-    runOptions: declared(koffi, 'wfpsim_run_options', {
+    lifecycle: declared(koffi, 'wfpsim_lifecycle_options', {
+      struct_size: 'uint32_t',
+      flags: 'uint32_t',
+      seed: 'uint64_t',
+      loss_rate: 'double',
+      drop_frames: 'void *',
+      drop_frame_count: 'uint32_t',
+      stack_us: 'uint32_t',
+      send_complete_us: 'uint32_t',
+      deliver_us: 'uint32_t',
+    }),
+    runOptions: declared(koffi, 'wfpsim_run_options_v2', {
       struct_size: 'uint32_t',
       default_process_id: 'uint32_t',
       default_app_path: 'void *',
@@ -233,8 +331,11 @@ function trafficTypes(): TrafficTypes {
       segment_size: 'uint32_t',
       flags: 'uint32_t',
       reserved: 'uint32_t',
+      lifecycle: 'void *',
+      packets_per_second: 'double',
+      duration_ms: 'uint64_t',
     }),
-    stats: declared(koffi, 'wfpsim_run_stats', {
+    stats: declared(koffi, 'wfpsim_run_stats_v2', {
       flows: 'uint64_t',
       flow_classifies: 'uint64_t',
       stream_classifies: 'uint64_t',
@@ -242,6 +343,15 @@ function trafficTypes(): TrafficTypes {
       callout_calls: 'uint64_t',
       blocked: 'uint64_t',
       flow_deletes: 'uint64_t',
+      ippacket_classifies: 'uint64_t',
+      discard_classifies: 'uint64_t',
+      packets_dropped: 'uint64_t',
+      notify_calls: 'uint64_t',
+      max_nbls_in_flight: 'uint64_t',
+      clones: 'uint64_t',
+      reassemblies: 'uint64_t',
+      input_packets: 'uint64_t',
+      cancelled: 'uint64_t',
     }),
     error: declared(koffi, 'wfpsim_run_error', {
       code: 'int32_t',
@@ -279,6 +389,8 @@ function trafficFunctions(libraryPath: string | undefined): TrafficFunctions {
     stats: lib.func('WfpsimRunStats', 'void', [koffi.out(koffi.pointer(t.stats))]),
     lastError: lib.func('WfpsimRunLastError', 'void', [koffi.out(koffi.pointer(t.error))]),
     closeFlows: lib.func('WfpsimRunCloseFlows', 'uint32_t', []),
+    cancel: lib.func('WfpsimRunCancel', 'int', []),
+    active: lib.func('WfpsimRunActive', 'int', []),
   };
   functionsByLibrary.set(resolved, fns);
   return fns;
@@ -288,6 +400,8 @@ const RUN_NO_PACKETS = 0x1;
 const RUN_KEEP_CLOCK = 0x2;
 const RUN_DEFER_FLOW_CLOSE = 0x4;
 const RUN_REJECT_TRUNCATED = 0x8;
+const RUN_E_BUSY = -9;
+const LC_NO_SEGMENTATION_CLONES = 0x1;
 const PROTOCOL_BITS: Record<SyntheticProtocol, number> = { tls: 0, http1: 1, http2: 2, ssh: 3, random: 4 };
 
 function checkUint(name: string, value: number, max: number): number {
@@ -295,6 +409,14 @@ function checkUint(name: string, value: number, max: number): number {
     throw new RangeError(`${name} must be an integer from 0 to ${max}, got ${String(value)}`);
   }
   return value;
+}
+
+function checkSeed(name: string, value: number | bigint): bigint {
+  if (typeof value === 'number' && !Number.isInteger(value)) throw new RangeError(`${name} must be an integer, got ${String(value)}`);
+  if (typeof value !== 'number' && typeof value !== 'bigint') throw new TypeError(`${name} must be a number or a bigint`);
+  const seed = BigInt(value);
+  if (seed < 0n || seed >= 1n << 64n) throw new RangeError(`${name} must fit in 64 unsigned bits, got ${String(value)}`);
+  return seed;
 }
 
 /** Native memory the options point to, freed after the call. */
@@ -317,14 +439,96 @@ class Scratch {
     return p;
   }
 
+  u64s(values: readonly bigint[]): unknown {
+    const p = this.koffi.alloc('uint64_t', values.length);
+    this.blocks.push(p);
+    this.koffi.encode(p, this.koffi.array('uint64_t', values.length), values);
+    return p;
+  }
+
+  struct(type: TypeObject, value: object): unknown {
+    const p = this.koffi.alloc(type, 1);
+    this.blocks.push(p);
+    this.koffi.encode(p, type, value);
+    return p;
+  }
+
   free(): void {
     for (const p of this.blocks) this.koffi.free(p);
     this.blocks.length = 0;
   }
 }
 
-function nativeRunOptions(options: RunOptions, extraFlags: number, scratch: Scratch): Record<string, unknown> {
-  const t = trafficTypes();
+/** The lifecycle options checked and converted (no native memory yet). */
+interface CheckedLifecycle {
+  readonly flags: number;
+  readonly seed: bigint;
+  readonly lossRate: number;
+  readonly dropFrames: readonly bigint[];
+  readonly stackUs: number;
+  readonly sendCompleteUs: number;
+  readonly deliverUs: number;
+}
+
+function checkLatency(name: string, value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!Number.isInteger(value) || value < 1 || value > 0xffffffff) {
+    throw new RangeError(`lifecycle.latency.${name} must be a positive integer number of microseconds (at most ${0xffffffff}), got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkLifecycle(o: PacketLifecycleOptions | undefined): CheckedLifecycle | undefined {
+  if (o === undefined) return undefined;
+  if (typeof o !== 'object' || o === null) throw new TypeError('lifecycle must be an object (PacketLifecycleOptions)');
+  const seed = checkSeed('lifecycle.seed', o.seed ?? 1);
+  const lossRate = o.lossRate ?? 0;
+  if (typeof lossRate !== 'number' || !Number.isFinite(lossRate) || lossRate < 0 || lossRate > 1) {
+    throw new RangeError(`lifecycle.lossRate must be a probability from 0 to 1, got ${String(lossRate)}`);
+  }
+  const frames = o.dropFrames ?? [];
+  if (!Array.isArray(frames)) throw new TypeError('lifecycle.dropFrames must be an array of 1-based frame numbers');
+  const dropFrames = frames.map((f: unknown, i: number) => {
+    if (typeof f !== 'number' || !Number.isSafeInteger(f) || f < 1) {
+      throw new RangeError(`lifecycle.dropFrames[${i}] must be a 1-based frame number (a positive integer), got ${String(f)}`);
+    }
+    return BigInt(f);
+  });
+  if (o.segmentationClones !== undefined && typeof o.segmentationClones !== 'boolean') {
+    throw new TypeError('lifecycle.segmentationClones must be a boolean');
+  }
+  const lat = o.latency ?? {};
+  return {
+    flags: o.segmentationClones === false ? LC_NO_SEGMENTATION_CLONES : 0,
+    seed,
+    lossRate,
+    dropFrames,
+    stackUs: checkLatency('stackUs', lat.stackUs),
+    sendCompleteUs: checkLatency('sendCompleteUs', lat.sendCompleteUs),
+    deliverUs: checkLatency('deliverUs', lat.deliverUs),
+  };
+}
+
+/** Pacing of a synthetic run, checked. */
+interface Pacing {
+  readonly packetsPerSecond: number;
+  readonly durationMs: number;
+}
+
+function checkPacing(o: { readonly packetsPerSecond?: number; readonly durationMs?: number }): Pacing {
+  const pps = o.packetsPerSecond ?? 0;
+  if (o.packetsPerSecond !== undefined && (typeof pps !== 'number' || !Number.isFinite(pps) || pps <= 0)) {
+    throw new RangeError(`packetsPerSecond must be a positive number, got ${String(pps)}`);
+  }
+  const durationMs = o.durationMs ?? 0;
+  if (!Number.isSafeInteger(durationMs) || durationMs < 0) {
+    throw new RangeError(`durationMs must be a non-negative integer number of milliseconds, got ${String(durationMs)}`);
+  }
+  return { packetsPerSecond: pps, durationMs };
+}
+
+/** Checks every run option (throws before anything native is touched). */
+function checkRunOptions(options: RunOptions): { lifecycle?: CheckedLifecycle } {
   const apps = options.apps ?? [];
   const defaults = apps.filter((a) => a.localPort === undefined);
   if (defaults.length > 1) throw new TypeError('apps: at most one app may omit localPort (the default app)');
@@ -337,35 +541,75 @@ function nativeRunOptions(options: RunOptions, extraFlags: number, scratch: Scra
       );
     }
   }
+  if (options.segmentSize !== undefined) checkUint('segmentSize', options.segmentSize, 0xffffffff);
+  return { lifecycle: checkLifecycle(options.lifecycle) };
+}
+
+function nativeRunOptions(
+  options: RunOptions,
+  extraFlags: number,
+  scratch: Scratch,
+  lifecycle: CheckedLifecycle | undefined,
+  pacing: Pacing = { packetsPerSecond: 0, durationMs: 0 },
+): Record<string, unknown> {
+  const t = trafficTypes();
+  const koffi = koffiModule();
+  const apps = options.apps ?? [];
   const rules = apps
     .filter((a) => a.localPort !== undefined)
     .map((a) => ({ local_port: a.localPort, reserved: 0, process_id: a.processId, app_path: scratch.utf16(a.path) }));
-  const def = defaults[0];
+  const def = apps.find((a) => a.localPort === undefined);
   let flags = extraFlags;
   if (options.transportClassifies === false) flags |= RUN_NO_PACKETS;
   if (options.keepClock) flags |= RUN_KEEP_CLOCK;
   if (options.deferFlowClose) flags |= RUN_DEFER_FLOW_CLOSE;
+  const lc = lifecycle
+    ? scratch.struct(t.lifecycle, {
+        struct_size: koffi.sizeof(t.lifecycle),
+        flags: lifecycle.flags,
+        seed: lifecycle.seed,
+        loss_rate: lifecycle.lossRate,
+        drop_frames: lifecycle.dropFrames.length ? scratch.u64s(lifecycle.dropFrames) : null,
+        drop_frame_count: lifecycle.dropFrames.length,
+        stack_us: lifecycle.stackUs,
+        send_complete_us: lifecycle.sendCompleteUs,
+        deliver_us: lifecycle.deliverUs,
+      })
+    : null;
   return {
-    struct_size: koffiModule().sizeof(t.runOptions),
+    struct_size: koffi.sizeof(t.runOptions),
     default_process_id: def ? def.processId : 0,
     default_app_path: def ? scratch.utf16(def.path) : null,
     rules: rules.length ? scratch.rules(t.appRule, rules) : null,
     rule_count: rules.length,
-    segment_size: options.segmentSize === undefined ? 0 : checkUint('segmentSize', options.segmentSize, 0xffffffff),
+    segment_size: options.segmentSize ?? 0,
     flags,
     reserved: 0,
+    lifecycle: lc,
+    packets_per_second: pacing.packetsPerSecond,
+    duration_ms: pacing.durationMs,
   };
 }
 
-interface NativeStats {
-  flows: number | bigint;
-  flow_classifies: number | bigint;
-  stream_classifies: number | bigint;
-  packet_classifies: number | bigint;
-  callout_calls: number | bigint;
-  blocked: number | bigint;
-  flow_deletes: number | bigint;
-}
+type NativeStats = Record<
+  | 'flows'
+  | 'flow_classifies'
+  | 'stream_classifies'
+  | 'packet_classifies'
+  | 'callout_calls'
+  | 'blocked'
+  | 'flow_deletes'
+  | 'ippacket_classifies'
+  | 'discard_classifies'
+  | 'packets_dropped'
+  | 'notify_calls'
+  | 'max_nbls_in_flight'
+  | 'clones'
+  | 'reassemblies'
+  | 'input_packets'
+  | 'cancelled',
+  number | bigint
+>;
 
 interface NativeError {
   code: number;
@@ -385,6 +629,15 @@ function readStats(fns: TrafficFunctions, truncatedAt?: number): RunStats {
     calloutCalls: n(s.callout_calls),
     blocked: n(s.blocked),
     flowDeletes: n(s.flow_deletes),
+    ipPacketClassifies: n(s.ippacket_classifies),
+    discardClassifies: n(s.discard_classifies),
+    packetsDropped: n(s.packets_dropped),
+    notifyCalls: n(s.notify_calls),
+    maxNblsInFlight: n(s.max_nbls_in_flight),
+    clones: n(s.clones),
+    reassemblies: n(s.reassemblies),
+    inputPackets: n(s.input_packets),
+    cancelled: n(s.cancelled) !== 0,
   };
   return truncatedAt === undefined ? stats : { ...stats, truncatedAt };
 }
@@ -395,68 +648,54 @@ function lastError(fns: TrafficFunctions): NativeError {
   return { code: e.code ?? 0, offset: e.offset ?? 0, message: e.message ?? '' };
 }
 
-/**
- * Replays a pcap or pcapng capture through the stack model: each TCP flow's FLOW_ESTABLISHED,
- * its stream data at the STREAM layer (in segments), its packets at the transport layers, and its
- * end (flowDeleteFn). Timestamps drive the virtual clock.
- *
- * @param file - path of the capture
- * @param options - processes of the flows, truncated captures, …
- * @returns the run's counters
- * @throws {@link CaptureError} with the reader's error code and byte offset when the file cannot
- *   be read, is not a capture, is malformed, or is truncated (unless `acceptTruncated`). Flows
- *   before the problem were replayed.
- * @example
- * ```ts
- * import { loadDriver, runCapture } from '@wfpkit/simulator';
- *
- * loadDriver();
- * const stats = runCapture('traffic.pcapng', {
- *   apps: [{ localPort: 51234, processId: 4120, path: '\\device\\harddiskvolume3\\apps\\browser.exe' }],
- * });
- * console.log(`${stats.flows} flows, ${stats.calloutCalls} callout calls`);
- * ```
- */
-export function runCapture(file: string, options: CaptureRunOptions = {}): RunStats {
-  const koffi = koffiModule();
-  const fns = trafficFunctions(options.libraryPath);
-  const scratch = new Scratch(koffi);
-  const resolved = path.resolve(file);
-  let rc: number;
-  try {
-    const o = nativeRunOptions(options, options.acceptTruncated ? 0 : RUN_REJECT_TRUNCATED, scratch);
-    rc = fns.runCapture(resolved, o) as number;
-  } finally {
-    scratch.free();
-  }
-  const err = lastError(fns);
-  if (rc !== 0) throw new CaptureError(resolved, rc, pcapErrorName(rc), Number(err.offset), err.message);
-  return readStats(fns, err.code === PCAP_ERRORS.TRUNCATED ? Number(err.offset) : undefined);
+/** One run call prepared: its native arguments and how to read its result. */
+interface PreparedRun {
+  readonly fns: TrafficFunctions;
+  readonly fn: Fn;
+  readonly args: unknown[];
+  readonly scratch: Scratch;
+  finish(rc: number): RunStats;
 }
 
-/**
- * Runs seeded synthetic traffic through the stack model: `flows` TCP flows of the chosen
- * protocols (TLS ClientHello with SNI and ALPN, HTTP/1.1 with Host, HTTP/2 over TLS, SSH, random
- * bytes) with local addresses in 10.0.0.0/8 and fd00::/8, the same every time for the same seed.
- *
- * @param options - seed, number of flows, protocols, processes of the flows, …
- * @returns the run's counters
- * @throws RangeError for out-of-range options; {@link CaptureError} if the generator fails
- * @example
- * ```ts
- * import { loadDriver, runSynthetic } from '@wfpkit/simulator';
- *
- * loadDriver();
- * const stats = runSynthetic({ seed: 1, flows: 100, protocols: ['tls', 'http1'], ipv6Percent: 25 });
- * ```
- */
-export function runSynthetic(options: SyntheticRunOptions): RunStats {
+let asyncRuns = 0;
+
+function assertIdle(fns: TrafficFunctions): void {
+  if (asyncRuns > 0 || (fns.active() as number) !== 0) throw new RunInProgressError();
+}
+
+function prepareCapture(file: string, options: CaptureRunOptions): PreparedRun {
+  const koffi = koffiModule();
+  const checked = checkRunOptions(options);
+  const fns = trafficFunctions(options.libraryPath);
+  assertIdle(fns);
+  const scratch = new Scratch(koffi);
+  const resolved = path.resolve(file);
+  let o: Record<string, unknown>;
+  try {
+    o = nativeRunOptions(options, options.acceptTruncated ? 0 : RUN_REJECT_TRUNCATED, scratch, checked.lifecycle);
+  } catch (e) {
+    scratch.free();
+    throw e;
+  }
+  return {
+    fns,
+    fn: fns.runCapture,
+    args: [resolved, o],
+    scratch,
+    finish(rc: number): RunStats {
+      if (rc === RUN_E_BUSY) throw new RunInProgressError();
+      const err = lastError(fns);
+      if (rc !== 0) throw new CaptureError(resolved, rc, pcapErrorName(rc), Number(err.offset), err.message);
+      return readStats(fns, err.code === PCAP_ERRORS.TRUNCATED ? Number(err.offset) : undefined);
+    },
+  };
+}
+
+function prepareSynthetic(options: SyntheticRunOptions, allowPacing: boolean): PreparedRun {
   const koffi = koffiModule();
   const t = trafficTypes();
-  const fns = trafficFunctions(options.libraryPath);
   checkUint('flows', options.flows, 0xffffffff);
-  const seed = BigInt(options.seed);
-  if (seed < 0n || seed >= 1n << 64n) throw new RangeError(`seed must fit in 64 unsigned bits, got ${String(options.seed)}`);
+  const seed = checkSeed('seed', options.seed);
   let protocols = 0;
   for (const p of options.protocols ?? []) {
     const bit = PROTOCOL_BITS[p] as number | undefined;
@@ -478,18 +717,171 @@ export function runSynthetic(options: SyntheticRunOptions): RunStats {
     min_bytes: minBytes,
     max_bytes: maxBytes,
   };
+  const pacing = checkPacing(options);
+  if (!allowPacing && pacing.packetsPerSecond > 0) {
+    throw new TypeError('packetsPerSecond paces a run in real time: use runSyntheticAsync so the calling thread is not blocked');
+  }
+  const checked = checkRunOptions(options);
+  const fns = trafficFunctions(options.libraryPath);
+  assertIdle(fns);
   const scratch = new Scratch(koffi);
+  let o: Record<string, unknown>;
+  try {
+    o = nativeRunOptions(options, 0, scratch, checked.lifecycle, pacing);
+  } catch (e) {
+    scratch.free();
+    throw e;
+  }
+  return {
+    fns,
+    fn: fns.runSynthetic,
+    args: [syn, o],
+    scratch,
+    finish(rc: number): RunStats {
+      if (rc === RUN_E_BUSY) throw new RunInProgressError();
+      if (rc !== 0) {
+        const err = lastError(fns);
+        throw new CaptureError(undefined, rc, pcapErrorName(rc), Number(err.offset), err.message);
+      }
+      return readStats(fns);
+    },
+  };
+}
+
+function runNow(run: PreparedRun): RunStats {
   let rc: number;
   try {
-    rc = fns.runSynthetic(syn, nativeRunOptions(options, 0, scratch)) as number;
+    rc = run.fn(...run.args) as number;
   } finally {
-    scratch.free();
+    run.scratch.free();
   }
-  if (rc !== 0) {
-    const err = lastError(fns);
-    throw new CaptureError(undefined, rc, pcapErrorName(rc), Number(err.offset), err.message);
-  }
-  return readStats(fns);
+  return run.finish(rc);
+}
+
+function runOnWorker(run: PreparedRun): Promise<RunStats> {
+  asyncRuns++;
+  return new Promise<RunStats>((resolve, reject) => {
+    const done = (err: unknown, rc: unknown): void => {
+      asyncRuns--;
+      run.scratch.free();
+      if (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      try {
+        resolve(run.finish(rc as number));
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    };
+    try {
+      (run.fn.async as (...a: unknown[]) => void)(...run.args, done);
+    } catch (e) {
+      asyncRuns--;
+      run.scratch.free();
+      reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  });
+}
+
+/**
+ * Replays a pcap or pcapng capture through the stack model: each TCP flow's FLOW_ESTABLISHED,
+ * its stream data at the STREAM layer (in segments), its packets at the transport and IP packet
+ * layers, the lifecycle of tagged packets (see {@link PacketLifecycleOptions}), and its end
+ * (flowDeleteFn). Timestamps drive the virtual clock.
+ *
+ * @param file - path of the capture
+ * @param options - processes of the flows, truncated captures, the lifecycle model, …
+ * @returns the run's counters
+ * @throws {@link CaptureError} with the reader's error code and byte offset when the file cannot
+ *   be read, is not a capture, is malformed, or is truncated (unless `acceptTruncated`). Flows
+ *   before the problem were replayed. RangeError / TypeError for bad options and
+ *   {@link RunInProgressError} while another run is in progress (nothing runs then).
+ * @example
+ * ```ts
+ * import { loadDriver, runCapture } from '@wfpkit/simulator';
+ *
+ * loadDriver();
+ * const stats = runCapture('traffic.pcapng', {
+ *   apps: [{ localPort: 51234, processId: 4120, path: '\\device\\harddiskvolume3\\apps\\browser.exe' }],
+ *   lifecycle: { seed: 7, dropFrames: [12, 40] },
+ * });
+ * console.log(`${stats.flows} flows, ${stats.packetsDropped} dropped in the stack`);
+ * ```
+ */
+export function runCapture(file: string, options: CaptureRunOptions = {}): RunStats {
+  return runNow(prepareCapture(file, options));
+}
+
+/**
+ * {@link runCapture} on a worker thread (a koffi async call): the promise resolves with the run's
+ * counters when it ends, and the JS thread stays free meanwhile (e.g. to read the driver's
+ * events). {@link cancelRun} ends it early.
+ *
+ * @param file - path of the capture
+ * @param options - as {@link runCapture}
+ * @returns the run's counters
+ * @throws (rejects with) the errors of {@link runCapture}; bad options and
+ *   {@link RunInProgressError} reject before anything runs
+ */
+export async function runCaptureAsync(file: string, options: CaptureRunOptions = {}): Promise<RunStats> {
+  await Promise.resolve();
+  return runOnWorker(prepareCapture(file, options));
+}
+
+/**
+ * Runs seeded synthetic traffic through the stack model: `flows` TCP flows of the chosen
+ * protocols (TLS ClientHello with SNI and ALPN, HTTP/1.1 with Host, HTTP/2 over TLS, SSH, random
+ * bytes) with local addresses in 10.0.0.0/8 and fd00::/8, the same every time for the same seed.
+ *
+ * @param options - seed, number of flows, protocols, processes of the flows, the lifecycle model, …
+ * @returns the run's counters
+ * @throws RangeError / TypeError for bad options (`packetsPerSecond` needs
+ *   {@link runSyntheticAsync}); {@link RunInProgressError} while another run is in progress;
+ *   {@link CaptureError} if the generator fails
+ * @example
+ * ```ts
+ * import { loadDriver, runSynthetic } from '@wfpkit/simulator';
+ *
+ * loadDriver();
+ * const stats = runSynthetic({ seed: 1, flows: 100, protocols: ['tls', 'http1'], ipv6Percent: 25 });
+ * ```
+ */
+export function runSynthetic(options: SyntheticRunOptions): RunStats {
+  return runNow(prepareSynthetic(options, false));
+}
+
+/**
+ * {@link runSynthetic} on a worker thread (a koffi async call), with optional real-time pacing
+ * (`packetsPerSecond`) and a real-time length (`durationMs`): a live workload a test can read
+ * driver events from while it runs. {@link cancelRun} ends it at its next packet.
+ *
+ * @param options - as {@link runSynthetic}, plus pacing
+ * @returns the run's counters (`cancelled` when it ended early)
+ * @throws (rejects with) the errors of {@link runSynthetic}
+ * @example
+ * ```ts
+ * import { cancelRun, runSyntheticAsync } from '@wfpkit/simulator';
+ *
+ * const run = runSyntheticAsync({ seed: 1, flows: 10, packetsPerSecond: 2000, durationMs: 60_000 });
+ * setTimeout(() => cancelRun(), 500);
+ * const stats = await run; // stats.cancelled === true
+ * ```
+ */
+export async function runSyntheticAsync(options: SyntheticRunOptions): Promise<RunStats> {
+  await Promise.resolve();
+  return runOnWorker(prepareSynthetic(options, true));
+}
+
+/**
+ * Ends the traffic run in progress (started by {@link runCaptureAsync} / {@link runSyntheticAsync})
+ * at its next input packet: its flows are closed normally, pending lifecycle events delivered, and
+ * its promise resolves with `cancelled: true`. Does nothing when no run is in progress.
+ *
+ * @param options - the libwfpsim to act on
+ */
+export function cancelRun(options: { readonly libraryPath?: string } = {}): void {
+  trafficFunctions(options.libraryPath).cancel();
 }
 
 /**

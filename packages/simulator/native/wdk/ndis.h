@@ -124,6 +124,20 @@ typedef struct _NET_BUFFER_LIST {
 PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded, PVOID Storage, UINT AlignMultiple,
                         UINT AlignOffset);
 
+#define NDIS_STATUS_SUCCESS ((NDIS_STATUS)0x00000000L)
+#define NDIS_STATUS_RESOURCES ((NDIS_STATUS)0xC000009AL)
+
+typedef PMDL (*NET_BUFFER_ALLOCATE_MDL_HANDLER)(PULONG BufferSize);
+typedef VOID (*NET_BUFFER_FREE_MDL_HANDLER)(PMDL Mdl);
+
+/* Moves the data start of a NET_BUFFER back by DataOffsetDelta bytes (over bytes already in its
+ * MDL chain: the simulator never allocates, so more than DataOffset fails with
+ * NDIS_STATUS_RESOURCES) / forward by DataOffsetDelta bytes. */
+NDIS_STATUS NdisRetreatNetBufferDataStart(PNET_BUFFER NetBuffer, ULONG DataOffsetDelta, ULONG DataBackFill,
+                                          NET_BUFFER_ALLOCATE_MDL_HANDLER AllocateMdlHandler);
+VOID NdisAdvanceNetBufferDataStart(PNET_BUFFER NetBuffer, ULONG DataOffsetDelta, BOOLEAN FreeMdl,
+                                   NET_BUFFER_FREE_MDL_HANDLER FreeMdlHandler);
+
 /* Layout pins (Windows x64, NDIS 6.20). */
 _Static_assert(sizeof(NET_BUFFER_DATA) == 48, "NET_BUFFER_DATA");
 _Static_assert(offsetof(NET_BUFFER, Next) == 0 && offsetof(NET_BUFFER, CurrentMdl) == 8 &&

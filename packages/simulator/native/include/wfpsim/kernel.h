@@ -64,15 +64,44 @@ typedef struct wfpsim_app_rule {
                                    e.g. \device\harddiskvolume3\app.exe) */
 } wfpsim_app_rule;
 
+/* The packet-lifecycle model of tagged NBLs (see ws_k_lifecycle.c and the README): latencies,
+ * drops. All zero = the defaults. */
+typedef struct wfpsim_lifecycle_options {
+    uint32_t struct_size;       /* sizeof(wfpsim_lifecycle_options) */
+    uint32_t flags;             /* WFPSIM_LC_* */
+    uint64_t seed;              /* of the latency and loss draws; 0 = 1 */
+    double loss_rate;           /* 0..1: probability that a packet is dropped inside the stack */
+    const uint64_t *drop_frames; /* 1-based input frame numbers to drop inside the stack */
+    uint32_t drop_frame_count;
+    uint32_t stack_us;          /* median in microseconds: classify -> EXIT_NETIO (and drops); 0 = 20 */
+    uint32_t send_complete_us;  /* median: EXIT_NETIO -> NDIS_SEND_COMPLETE; 0 = 50 */
+    uint32_t deliver_us;        /* median: inbound classify -> consumed (CONTEXT_REMOVED); 0 = 30 */
+} wfpsim_lifecycle_options;
+
+#define WFPSIM_LC_NO_SEGMENTATION_CLONES 0x1u
+
+/* discardMetadata.discardReason of the drops the model makes inside the stack (modelled values:
+ * the real IP/transport discard reasons are internal to tcpip.sys). A BLOCK filter gives
+ * FWPS_DISCARD_MODULE_GENERAL + FWPS_DISCARD_FIREWALL_POLICY (0) and the filter's id instead. */
+#define WFPSIM_DISCARD_REASON_LOSS 1u       /* the loss rate */
+#define WFPSIM_DISCARD_REASON_SCRIPTED 2u   /* a frame of drop_frames */
+#define WFPSIM_DISCARD_REASON_REASSEMBLY 3u /* fragments of a packet never completed */ /* outbound packets longer than segment_size are not cloned */
+
 typedef struct wfpsim_run_options {
-    uint32_t struct_size;       /* sizeof(wfpsim_run_options) */
+    uint32_t struct_size;       /* sizeof(wfpsim_run_options); the size up to `reserved` (40) is
+                                   accepted too: the fields after it are then zero */
     uint32_t default_process_id; /* 0 = 4242 */
     const uint16_t *default_app_path; /* NULL = \device\harddiskvolume3\windows\system32\wfpsim-app.exe */
     const wfpsim_app_rule *rules;
     uint32_t rule_count;
-    uint32_t segment_size;      /* largest NET_BUFFER in a stream indication; 0 = 1460 */
+    uint32_t segment_size;      /* largest NET_BUFFER in a stream indication, and the largest outbound
+                                   TCP payload sent without a segmentation-offload clone; 0 = 1460 */
     uint32_t flags;             /* WFPSIM_RUN_* */
     uint32_t reserved;
+    const wfpsim_lifecycle_options *lifecycle; /* NULL = defaults */
+    double packets_per_second;  /* > 0: input packets are paced in real time at this rate */
+    uint64_t duration_ms;       /* > 0: the run ends at its first packet after this much real time
+                                   (a synthetic run restarts its generator until then) */
 } wfpsim_run_options;
 
 #define WFPSIM_RUN_NO_PACKETS 0x1u     /* skip the transport-layer classifies */
@@ -91,7 +120,21 @@ typedef struct wfpsim_run_stats {
     uint64_t callout_calls;     /* classifyFn calls */
     uint64_t blocked;           /* classifies whose final action was BLOCK */
     uint64_t flow_deletes;      /* flowDeleteFn calls */
+    /* the packet lifecycle (appended; WfpsimRunStats fills the whole struct) */
+    uint64_t ippacket_classifies; /* IP packet layer classifies */
+    uint64_t discard_classifies;  /* *_DISCARD layer classifies */
+    uint64_t packets_dropped;     /* dropped inside the stack: block filter, loss, scripted, reassembly */
+    uint64_t notify_calls;        /* NBL notify function calls during the run */
+    uint64_t max_nbls_in_flight;  /* most NBLs the lifecycle model held at once */
+    uint64_t clones;              /* CLONED_BY_NETIO (segmentation offload) */
+    uint64_t reassemblies;        /* fragment sets reassembled */
+    uint64_t input_packets;       /* frames read from the capture / generated */
+    uint64_t cancelled;           /* 1 when the run ended early (WfpsimRunCancel, duration) */
 } wfpsim_run_stats;
+
+/* A WfpsimRun* call while another run is in progress (in another thread) returns this at once
+ * (nothing changes). */
+#define WFPSIM_RUN_E_BUSY (-9)
 
 /* Replays a pcap/pcapng capture: flow_open -> ALE_FLOW_ESTABLISHED_V4/V6, stream data ->
  * STREAM_V4/V6, packets -> INBOUND/OUTBOUND_TRANSPORT_V4/V6, flow close -> the flow's
@@ -99,6 +142,14 @@ typedef struct wfpsim_run_stats {
 WS_EXPORT int32_t WfpsimRunCapture(const char *path, const wfpsim_run_options *options);
 /* The same with the seeded generator (traffic.h ws_gen) producing `flows` flows. */
 WS_EXPORT int32_t WfpsimRunSynthetic(uint64_t seed, uint32_t flows, const wfpsim_run_options *options);
+/* Ends the run in progress (another thread's) at its next input packet: flows are closed
+ * normally and pending lifecycle events delivered. Returns 1 if a run was in progress. */
+WS_EXPORT int WfpsimRunCancel(void);
+/* 1 while a WfpsimRun* call is in progress. */
+WS_EXPORT int WfpsimRunActive(void);
+/* Bytes the lifecycle model holds per in-flight NBL besides the packet's own bytes. */
+WS_EXPORT uint32_t WfpsimLifecycleBytesPerNbl(void);
+
 /* Counters of the last run (zeroed when a run starts). */
 WS_EXPORT void WfpsimRunStats(wfpsim_run_stats *out);
 

@@ -372,6 +372,8 @@ int ws_gen_is_local(void *user, uint8_t ip_version, const uint8_t addr[16], uint
 typedef void (*ws_gen_packet_fn)(void *user, uint64_t ts, const uint8_t *ip, uint32_t len);
 /* Produce all packets. Returns 0, or -1 on allocation failure. A ws_gen runs once. */
 int ws_gen_run(ws_gen *g, ws_gen_packet_fn sink, void *user);
+/* Makes a ws_gen_run in progress return after the current packet (callable from its sink). */
+void ws_gen_stop(ws_gen *g);
 /* Drive callbacks directly: every packet is decoded and fed to a ws_tcp built
  * from cfg (its is_local defaults to ws_gen_is_local) - the same events a
  * pcap written by ws_gen_write_pcap and read back would produce. */

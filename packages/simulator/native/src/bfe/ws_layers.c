@@ -10,7 +10,8 @@
  * (FWPS_INCOMING_VALUE0): IP addresses are FWP_UINT32 at V4 layers and
  * FWP_BYTE_ARRAY16_TYPE at V6 layers; ALE user/machine ids are
  * FWP_TOKEN_ACCESS_INFORMATION_TYPE (conditions compare them with a security
- * descriptor). Layer ids: the FWPS_BUILTIN_LAYERS enumerator values.
+ * descriptor). Layer ids: the FWPS_BUILTIN_LAYERS enumerator values. The transport and IP
+ * packet _DISCARD layers have the fields of their layer (the conditions page lists them alike).
  */
 #include <string.h>
 
@@ -28,6 +29,14 @@ G(L_INBOUND_TRANSPORT_V4, 0x5926dfc8, 0xe3cf, 0x4426, 0xa2, 0x83, 0xdc, 0x39, 0x
 G(L_INBOUND_TRANSPORT_V6, 0x634a869f, 0xfc23, 0x4b90, 0xb0, 0xc1, 0xbf, 0x62, 0x0a, 0x36, 0xae, 0x6f);
 G(L_OUTBOUND_TRANSPORT_V4, 0x09e61aea, 0xd214, 0x46e2, 0x9b, 0x21, 0xb2, 0x6b, 0x0b, 0x2f, 0x28, 0xc8);
 G(L_OUTBOUND_TRANSPORT_V6, 0xe1735bde, 0x013f, 0x4655, 0xb3, 0x51, 0xa4, 0x9e, 0x15, 0x76, 0x2d, 0xf0);
+G(L_INBOUND_IPPACKET_V4_DISCARD, 0xb5a230d0, 0xa8c0, 0x44f2, 0x91, 0x6e, 0x99, 0x1b, 0x53, 0xde, 0xd1, 0xf7);
+G(L_INBOUND_IPPACKET_V6_DISCARD, 0xbb24c279, 0x93b4, 0x47a2, 0x83, 0xad, 0xae, 0x16, 0x98, 0xb5, 0x08, 0x85);
+G(L_OUTBOUND_IPPACKET_V4_DISCARD, 0x08e4bcb5, 0xb647, 0x48f3, 0x95, 0x3c, 0xe5, 0xdd, 0xbd, 0x03, 0x93, 0x7e);
+G(L_OUTBOUND_IPPACKET_V6_DISCARD, 0x9513d7c4, 0xa934, 0x49dc, 0x91, 0xa7, 0x6c, 0xcb, 0x80, 0xcc, 0x02, 0xe3);
+G(L_INBOUND_TRANSPORT_V4_DISCARD, 0xac4a9833, 0xf69d, 0x4648, 0xb2, 0x61, 0x6d, 0xc8, 0x48, 0x35, 0xef, 0x39);
+G(L_INBOUND_TRANSPORT_V6_DISCARD, 0x2a6ff955, 0x3b2b, 0x49d2, 0x98, 0x48, 0xad, 0x9d, 0x72, 0xdc, 0xaa, 0xb7);
+G(L_OUTBOUND_TRANSPORT_V4_DISCARD, 0xc5f10551, 0xbdb0, 0x43d7, 0xa3, 0x13, 0x50, 0xe2, 0x11, 0xf4, 0xd6, 0x8a);
+G(L_OUTBOUND_TRANSPORT_V6_DISCARD, 0xf433df69, 0xccbd, 0x482e, 0xb9, 0xb2, 0x57, 0x16, 0x56, 0x58, 0xc3, 0xb3);
 G(L_STREAM_V4, 0x3b89653c, 0xc170, 0x49e4, 0xb1, 0xcd, 0xe0, 0xee, 0xee, 0xe1, 0x9a, 0x3e);
 G(L_STREAM_V6, 0x47c9137a, 0x7ec4, 0x46b3, 0xb6, 0xe4, 0x48, 0xe9, 0x26, 0xb1, 0xed, 0xa4);
 G(L_DATAGRAM_DATA_V4, 0x3d08bf4e, 0x45f6, 0x4930, 0xa9, 0x22, 0x41, 0x70, 0x98, 0xe2, 0x00, 0x27);
@@ -168,13 +177,21 @@ static const ws_field_info f_flow_v6[] = { FLOW_FIELDS(A16) };
 
 static const ws_layer_info g_layers[] = {
     LAYER(INBOUND_IPPACKET_V4, 0, f_ippacket_v4),
+    LAYER(INBOUND_IPPACKET_V4_DISCARD, 1, f_ippacket_v4),
     LAYER(INBOUND_IPPACKET_V6, 2, f_ippacket_v6),
+    LAYER(INBOUND_IPPACKET_V6_DISCARD, 3, f_ippacket_v6),
     LAYER(OUTBOUND_IPPACKET_V4, 4, f_ippacket_v4),
+    LAYER(OUTBOUND_IPPACKET_V4_DISCARD, 5, f_ippacket_v4),
     LAYER(OUTBOUND_IPPACKET_V6, 6, f_ippacket_v6),
+    LAYER(OUTBOUND_IPPACKET_V6_DISCARD, 7, f_ippacket_v6),
     LAYER(INBOUND_TRANSPORT_V4, 12, f_in_transport_v4),
+    LAYER(INBOUND_TRANSPORT_V4_DISCARD, 13, f_in_transport_v4),
     LAYER(INBOUND_TRANSPORT_V6, 14, f_in_transport_v6),
+    LAYER(INBOUND_TRANSPORT_V6_DISCARD, 15, f_in_transport_v6),
     LAYER(OUTBOUND_TRANSPORT_V4, 16, f_out_transport_v4),
+    LAYER(OUTBOUND_TRANSPORT_V4_DISCARD, 17, f_out_transport_v4),
     LAYER(OUTBOUND_TRANSPORT_V6, 18, f_out_transport_v6),
+    LAYER(OUTBOUND_TRANSPORT_V6_DISCARD, 19, f_out_transport_v6),
     LAYER(STREAM_V4, 20, f_stream_v4),
     LAYER(STREAM_V6, 22, f_stream_v6),
     LAYER(DATAGRAM_DATA_V4, 24, f_datagram_v4),

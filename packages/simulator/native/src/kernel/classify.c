@@ -1,7 +1,7 @@
 /*
  * classify.c - the classify engine: for one layer, the engine's filters (wfpsim_store.h) in
  * evaluation order, conditions matched against the incoming values (indexed by the real
- * FWPS_FIELD_* enums), callout filters calling the registered callout's classifyFn1, and
+ * FWPS_FIELD_* enums; a _DISCARD layer has its layer's fields, modelled), callout filters calling the registered callout's classifyFn1, and
  * arbitration within and across sublayers.
  *
  * Arbitration as modelled (WDK "Filter Arbitration"):
@@ -73,16 +73,24 @@ static const char *const *fields_of(UINT16 layerId, UINT32 *count)
     case FWPS_LAYER_STREAM_V6:
         return T(f_stream);
     case FWPS_LAYER_INBOUND_TRANSPORT_V4:
+    case FWPS_LAYER_INBOUND_TRANSPORT_V4_DISCARD:
     case FWPS_LAYER_INBOUND_TRANSPORT_V6:
+    case FWPS_LAYER_INBOUND_TRANSPORT_V6_DISCARD:
         return T(f_in_transport);
     case FWPS_LAYER_OUTBOUND_TRANSPORT_V4:
+    case FWPS_LAYER_OUTBOUND_TRANSPORT_V4_DISCARD:
     case FWPS_LAYER_OUTBOUND_TRANSPORT_V6:
+    case FWPS_LAYER_OUTBOUND_TRANSPORT_V6_DISCARD:
         return T(f_out_transport);
     case FWPS_LAYER_INBOUND_IPPACKET_V4:
+    case FWPS_LAYER_INBOUND_IPPACKET_V4_DISCARD:
     case FWPS_LAYER_INBOUND_IPPACKET_V6:
+    case FWPS_LAYER_INBOUND_IPPACKET_V6_DISCARD:
         return T(f_in_ippacket);
     case FWPS_LAYER_OUTBOUND_IPPACKET_V4:
+    case FWPS_LAYER_OUTBOUND_IPPACKET_V4_DISCARD:
     case FWPS_LAYER_OUTBOUND_IPPACKET_V6:
+    case FWPS_LAYER_OUTBOUND_IPPACKET_V6_DISCARD:
         return T(f_out_ippacket);
     default:
         *count = 0;

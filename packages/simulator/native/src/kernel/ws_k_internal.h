@@ -91,5 +91,53 @@ NET_BUFFER_LIST *ws_k_nbl_chain_build(const UINT8 *data, SIZE_T len, SIZE_T segm
 /* Frees an NBL chain; NBLs carrying packet-tagging contexts raise CONTEXT_REMOVED first. */
 void ws_k_nbl_chain_free(NET_BUFFER_LIST *chain);
 size_t ws_k_nbl_outstanding(void);
+/* One NBL holding a whole IP packet (len bytes at ip), its data starting at byte `start` of it. */
+NET_BUFFER_LIST *ws_k_nbl_build_packet(const UINT8 *ip, SIZE_T len, SIZE_T start);
+/* Moves the data start of a ws_k_nbl_build_packet NBL to byte `start` of the IP packet. */
+void ws_k_nbl_set_start(NET_BUFFER_LIST *nbl, SIZE_T start);
+/* A copy of the NBL (ParentNetBufferList = nbl), without contexts. */
+NET_BUFFER_LIST *ws_k_nbl_clone(NET_BUFFER_LIST *nbl);
+/* Raises `ev` on every context of nbl (none removed), without the model's lock held. Returns
+ * the number of notify calls. */
+uint32_t ws_k_nbl_raise(NET_BUFFER_LIST *nbl, NET_BUFFER_LIST *newNbl, FWPS_NET_BUFFER_LIST_EVENT_TYPE0 ev);
+/* 1 when the NBL carries at least one packet-tagging context. */
+int ws_k_nbl_tagged(NET_BUFFER_LIST *nbl);
+/* Notify function calls so far (all NBLs, all causes). */
+uint64_t ws_k_nbl_notify_calls(void);
+/* Bytes one model NBL takes for dataBytes of packet. */
+size_t ws_k_nbl_memory(SIZE_T dataBytes);
+
+/* ---- the packet-lifecycle event queue (ws_k_lifecycle.c) ---- */
+typedef enum ws_k_lc_kind {
+    WS_K_LC_CLONE = 1,         /* outbound: CLONED_BY_NETIO to a new NBL (segmentation offload) */
+    WS_K_LC_EXIT = 2,          /* outbound: EXIT_NETIO */
+    WS_K_LC_SEND_COMPLETE = 3, /* outbound: NDIS_SEND_COMPLETE, then the NBL is freed (CONTEXT_REMOVED) */
+    WS_K_LC_CONSUMED = 4,      /* inbound: delivered, the NBL is freed (CONTEXT_REMOVED) */
+    WS_K_LC_DROP = 5,          /* dropped inside the stack: *_DISCARD classify, then freed */
+    WS_K_LC_REASSEMBLE = 6     /* inbound IP fragments: reassembly complete */
+} ws_k_lc_kind;
+
+/* Events run in virtual-time order (times: 100 ns units since the Unix epoch, as traffic.h);
+ * the handler runs with the virtual clock at the event's time and no lock held. */
+typedef void (*ws_k_lc_handler)(ws_k_lc_kind kind, void *packet, uint64_t time);
+/* Starts a run's queue and seeded draws. Returns 0, or -1 for bad options. */
+int ws_k_lc_begin(const wfpsim_lifecycle_options *options, ws_k_lc_handler handler);
+/* Queues an event. Returns 0, or -1 when out of memory. */
+int ws_k_lc_schedule(uint64_t time, ws_k_lc_kind kind, void *packet);
+/* Delivers every event due at or before `time`. */
+void ws_k_lc_advance(uint64_t time);
+/* Delivers every pending event, in order. */
+void ws_k_lc_flush(void);
+/* Frees the run's queue (after a flush). */
+void ws_k_lc_end(void);
+size_t ws_k_lc_pending(void);
+/* Seeded draws: uniform in [0, 1); a modelled delay (log-normal around the median of `which`:
+ * 0 stack, 1 send complete, 2 deliver) in 100 ns units, at least 1. */
+double ws_k_lc_uniform(void);
+uint64_t ws_k_lc_delay(int which);
+/* 1 when frame (1-based) is in the scripted drop list. */
+int ws_k_lc_drop_frame(uint64_t frame);
+int ws_k_lc_segmentation_clones(void);
+double ws_k_lc_loss_rate(void);
 
 #endif

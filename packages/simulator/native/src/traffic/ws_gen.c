@@ -62,6 +62,7 @@ struct ws_gen {
     ws_gen_flow_desc *flows;
     uint32_t n;
     int ran;
+    int stop;
 };
 
 /* ---- planning ---------------------------------------------------------------- */
@@ -466,6 +467,8 @@ int ws_gen_run(ws_gen *g, ws_gen_packet_fn sink, void *user)
     int rc = 0;
     ws_rng seeds = {g->cfg.seed ^ 0x6a09e667f3bcc909ull};
     for (;;) {
+        if (__atomic_load_n(&g->stop, __ATOMIC_SEQ_CST))
+            break;
         /* admit flows whose SYN is due before the heap's earliest packet */
         while (next_start < g->n && (!h.n || g->flows[next_start].start_ts <= key_ts(h.a[0]))) {
             gflow *f = calloc(1, sizeof *f);
@@ -507,6 +510,12 @@ out:
     }
     free(h.a);
     return rc;
+}
+
+void ws_gen_stop(ws_gen *g)
+{
+    if (g)
+        __atomic_store_n(&g->stop, 1, __ATOMIC_SEQ_CST);
 }
 
 /* ---- outputs ---------------------------------------------------------------------------- */

@@ -1,0 +1,525 @@
+/*
+ * tagging_driver_test.c - packet tagging of the wfpkit driver (packages/driver) running
+ * inside libwfpsim, driven only through libwfpsim's exports: the Fwpm* API adds the
+ * provider, sublayer, callouts and a session's filters (FLOW_ESTABLISHED with the app id,
+ * STREAM, and the OUTBOUND/INBOUND_TRANSPORT and transport discard layers with the scope
+ * key as rawContext), the kernel32 look-alikes drive the device, Wfpsim* runs traffic.
+ *
+ * Checks what holds whatever the simulator's NBL lifecycle model does with a tagged packet
+ * (today: freed right after its classify, which raises CONTEXT_REMOVED; with the lifecycle
+ * model: clones, exits, send completes, drops): every PACKET_TAGGED has a unique context,
+ * a per-flow sequence 0,1,2..., the layer and direction of the filter that saw it, a snap
+ * that starts at the transport header outbound; every context (and every copied one) is
+ * removed exactly once; PACKET_NOTIFY / PACKET_DISCARDED name only tagged contexts; the
+ * counters agree with the records; a session that does not tag sees no packet record;
+ * unloading with the driver's tag live leaves nothing behind (run under ASan/LSan too).
+ *
+ *   tagging_driver_test <loopback.pcap>        ends with "N passed, M failed"
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wfpkit_ioctl.h"
+#include "wfpsim/kernel.h"
+#include "wfpsim/wfpsim_api.h"
+
+static int passed, failed;
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (cond)                                                                    \
+            passed++;                                                                \
+        else {                                                                       \
+            failed++;                                                                \
+            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                   \
+        }                                                                            \
+    } while (0)
+
+#define GENERIC_READ 0x80000000u
+#define GENERIC_WRITE 0x40000000u
+#define OPEN_EXISTING 3u
+#define INVALID ((void *)(intptr_t)-1)
+#define ERROR_INVALID_PARAMETER 87u
+#define STATUS_SUCCESS 0u
+
+static const uint16_t k_device[] = u"\\\\.\\WfpKit";
+static const char *g_pcap = "loopback.pcap";
+
+static const WS_GUID k_provider = WK_GUID_PROVIDER, k_sublayer = WK_GUID_SUBLAYER;
+/* FWPM_LAYER_* (Windows SDK fwpmu.h values) and FWPM_CONDITION_ALE_APP_ID. */
+static const WS_GUID k_layer_flow4 = { 0xaf80470a, 0x5596, 0x4c13, { 0x99, 0x92, 0x53, 0x9e, 0x6f, 0xe5, 0x79, 0x67 } };
+static const WS_GUID k_layer_flow6 = { 0x7021d2b3, 0xdfa4, 0x406e, { 0xaf, 0xeb, 0x6a, 0xfa, 0xf7, 0xe7, 0x0e, 0xfd } };
+static const WS_GUID k_layer_stream4 = { 0x3b89653c, 0xc170, 0x49e4, { 0xb1, 0xcd, 0xe0, 0xee, 0xee, 0xe1, 0x9a, 0x3e } };
+static const WS_GUID k_layer_stream6 = { 0x47c9137a, 0x7ec4, 0x46b3, { 0xb6, 0xe4, 0x48, 0xe9, 0x26, 0xb1, 0xed, 0xa4 } };
+static const WS_GUID k_layer_out4 = { 0x09e61aea, 0xd214, 0x46e2, { 0x9b, 0x21, 0xb2, 0x6b, 0x0b, 0x2f, 0x28, 0xc8 } };
+static const WS_GUID k_layer_out6 = { 0xe1735bde, 0x013f, 0x4655, { 0xb3, 0x51, 0xa4, 0x9e, 0x15, 0x76, 0x2d, 0xf0 } };
+static const WS_GUID k_layer_in4 = { 0x5926dfc8, 0xe3cf, 0x4426, { 0xa2, 0x83, 0xdc, 0x39, 0x3f, 0x5d, 0x0f, 0x9d } };
+static const WS_GUID k_layer_in6 = { 0x634a869f, 0xfc23, 0x4b90, { 0xb0, 0xc1, 0xbf, 0x62, 0x0a, 0x36, 0xae, 0x6f } };
+static const WS_GUID k_layer_out4d = { 0xc5f10551, 0xbdb0, 0x43d7, { 0xa3, 0x13, 0x50, 0xe2, 0x11, 0xf4, 0xd6, 0x8a } };
+static const WS_GUID k_layer_out6d = { 0xf433df69, 0xccbd, 0x482e, { 0xb9, 0xb2, 0x57, 0x16, 0x56, 0x58, 0xc3, 0xb3 } };
+static const WS_GUID k_layer_in4d = { 0xac4a9833, 0xf69d, 0x4648, { 0xb2, 0x61, 0x6d, 0xc8, 0x48, 0x35, 0xef, 0x39 } };
+static const WS_GUID k_layer_in6d = { 0x2a6ff955, 0x3b2b, 0x49d2, { 0x98, 0x48, 0xad, 0x9d, 0x72, 0xdc, 0xaa, 0xb7 } };
+static const WS_GUID k_cond_app_id = { 0xd78e1e87, 0x8644, 0x4ea5, { 0x94, 0x37, 0xd8, 0x09, 0xec, 0xef, 0xc9, 0x71 } };
+
+static const WS_GUID k_co[] = {
+    WK_GUID_CALLOUT_FLOW_ESTABLISHED_V4, WK_GUID_CALLOUT_FLOW_ESTABLISHED_V6,
+    WK_GUID_CALLOUT_STREAM_V4, WK_GUID_CALLOUT_STREAM_V6,
+    WK_GUID_CALLOUT_OUTBOUND_TRANSPORT_V4, WK_GUID_CALLOUT_OUTBOUND_TRANSPORT_V6,
+    WK_GUID_CALLOUT_INBOUND_TRANSPORT_V4, WK_GUID_CALLOUT_INBOUND_TRANSPORT_V6,
+    WK_GUID_CALLOUT_OUTBOUND_TRANSPORT_V4_DISCARD, WK_GUID_CALLOUT_OUTBOUND_TRANSPORT_V6_DISCARD,
+    WK_GUID_CALLOUT_INBOUND_TRANSPORT_V4_DISCARD, WK_GUID_CALLOUT_INBOUND_TRANSPORT_V6_DISCARD,
+};
+static const WS_GUID *const k_co_layer[] = {
+    &k_layer_flow4, &k_layer_flow6, &k_layer_stream4, &k_layer_stream6,
+    &k_layer_out4, &k_layer_out6, &k_layer_in4, &k_layer_in6,
+    &k_layer_out4d, &k_layer_out6d, &k_layer_in4d, &k_layer_in6d,
+};
+#define NCO ((int)(sizeof k_co / sizeof k_co[0]))
+
+static WS_WCHAR *wstr(const char *s)
+{
+    static WS_WCHAR buf[8][128];
+    static int next;
+    WS_WCHAR *w = buf[next++ % 8];
+    size_t i;
+    for (i = 0; s[i] && i < 127; i++)
+        w[i] = (WS_WCHAR)(unsigned char)s[i];
+    w[i] = 0;
+    return w;
+}
+
+static int install_objects(void)
+{
+    WS_HANDLE e = NULL;
+    WS_FWPM_SESSION0 s;
+    memset(&s, 0, sizeof s);
+    if (FwpmEngineOpen0(NULL, WS_RPC_C_AUTHN_WINNT, NULL, &s, &e) != 0)
+        return 0;
+    WS_FWPM_PROVIDER0 p;
+    memset(&p, 0, sizeof p);
+    p.providerKey = k_provider;
+    p.displayData.name = wstr("wfpkit");
+    p.flags = WS_FWPM_PROVIDER_FLAG_PERSISTENT;
+    int ok = FwpmProviderAdd0(e, &p, NULL) == 0;
+    WS_FWPM_SUBLAYER0 sl;
+    memset(&sl, 0, sizeof sl);
+    sl.subLayerKey = k_sublayer;
+    sl.displayData.name = wstr("wfpkit sublayer");
+    sl.flags = WS_FWPM_SUBLAYER_FLAG_PERSISTENT;
+    sl.providerKey = (WS_GUID *)&k_provider;
+    sl.weight = 0x7000;
+    ok = ok && FwpmSubLayerAdd0(e, &sl, NULL) == 0;
+    for (int i = 0; i < NCO && ok; i++) {
+        WS_FWPM_CALLOUT0 c;
+        uint32_t id = 0;
+        memset(&c, 0, sizeof c);
+        c.calloutKey = k_co[i];
+        c.displayData.name = wstr("wfpkit callout");
+        c.flags = WS_FWPM_CALLOUT_FLAG_PERSISTENT;
+        c.providerKey = (WS_GUID *)&k_provider;
+        c.applicableLayer = *k_co_layer[i];
+        ok = FwpmCalloutAdd0(e, &c, NULL, &id) == 0 && id != 0;
+    }
+    FwpmEngineClose0(e);
+    return ok;
+}
+
+static int add_filter(WS_HANDLE e, const WS_GUID *layer, const WS_GUID *callout, WS_FWPM_FILTER_CONDITION0 *cond,
+                      uint32_t ncond, uint64_t rawContext)
+{
+    WS_FWPM_FILTER0 f;
+    uint64_t id = 0;
+    memset(&f, 0, sizeof f);
+    f.displayData.name = wstr("wfpkit filter");
+    f.providerKey = (WS_GUID *)&k_provider;
+    f.layerKey = *layer;
+    f.subLayerKey = k_sublayer;
+    f.weight.type = WS_FWP_EMPTY;
+    f.numFilterConditions = ncond;
+    f.filterCondition = cond;
+    f.action.type = WS_FWP_ACTION_CALLOUT_INSPECTION;
+    f.action.calloutKey = *callout;
+    f.rawContext = rawContext;
+    return FwpmFilterAdd0(e, &f, NULL, &id) == 0 && id != 0;
+}
+
+/* A dynamic session's filters: FLOW_ESTABLISHED (app id), STREAM, and the transport and
+ * transport discard layers, all with rawContext = the scope key. */
+static WS_HANDLE add_filters(WS_FWP_BYTE_BLOB *appId, uint64_t key)
+{
+    WS_HANDLE e = NULL;
+    WS_FWPM_SESSION0 s;
+    memset(&s, 0, sizeof s);
+    s.flags = WS_FWPM_SESSION_FLAG_DYNAMIC;
+    if (FwpmEngineOpen0(NULL, WS_RPC_C_AUTHN_WINNT, NULL, &s, &e) != 0)
+        return NULL;
+    WS_FWPM_FILTER_CONDITION0 c;
+    memset(&c, 0, sizeof c);
+    c.fieldKey = k_cond_app_id;
+    c.matchType = WS_FWP_MATCH_EQUAL;
+    c.conditionValue.type = WS_FWP_BYTE_BLOB_TYPE;
+    c.conditionValue.byteBlob = appId;
+    int ok = FwpmTransactionBegin0(e, 0) == 0;
+    for (int i = 0; i < NCO && ok; i++)
+        ok = add_filter(e, k_co_layer[i], &k_co[i], i < 2 ? &c : NULL, i < 2 ? 1 : 0, key);
+    ok = ok && FwpmTransactionCommit0(e) == 0;
+    if (!ok) {
+        FwpmEngineClose0(e);
+        return NULL;
+    }
+    return e;
+}
+
+static void *open_dev(void)
+{
+    return CreateFileW(k_device, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+}
+
+static uint32_t ioctl_(void *h, uint32_t code, const void *in, uint32_t inLen, void *out, uint32_t outLen,
+                       uint32_t *bytes)
+{
+    uint32_t n = 0;
+    int ok = DeviceIoControl(h, code, (void *)in, inLen, out, outLen, &n, NULL);
+    if (bytes)
+        *bytes = n;
+    return ok ? 0 : GetLastError();
+}
+
+static uint32_t set_config(void *h, uint32_t flags, uint32_t layers, uint32_t snap)
+{
+    WK_SESSION_CONFIG c;
+    memset(&c, 0, sizeof c);
+    c.structSize = sizeof c;
+    c.flags = flags;
+    c.inspectBudget = WK_DEFAULT_INSPECT_BUDGET;
+    c.ringBytes = 8u * 1024u * 1024u;
+    c.snapLen = snap;
+    c.tagLayers = layers;
+    return ioctl_(h, IOCTL_WFPKIT_SET_CONFIG, &c, sizeof c, NULL, 0, NULL);
+}
+
+static WK_SESSION_INFO session_info(void *h)
+{
+    WK_SESSION_INFO si;
+    memset(&si, 0, sizeof si);
+    ioctl_(h, IOCTL_WFPKIT_GET_SESSION, NULL, 0, &si, sizeof si, NULL);
+    return si;
+}
+
+static WK_COUNTERS counters(void *h)
+{
+    WK_COUNTERS c;
+    memset(&c, 0, sizeof c);
+    ioctl_(h, IOCTL_WFPKIT_GET_COUNTERS, NULL, 0, &c, sizeof c, NULL);
+    return c;
+}
+
+/* ---- what a session read --------------------------------------------------------------- */
+#define MAXP 65536
+#define MAXF 64
+typedef struct seen {
+    unsigned tagged, notify, discarded, loss, bad, est, del;
+    uint64_t ctx[MAXP];          /* tagged and copied contexts, one per packet (a value is unique
+                                    among the packets in flight and may be reused after removal) */
+    uint8_t removed[MAXP];       /* CONTEXT_REMOVED count per packet */
+    unsigned nctx;
+    unsigned unknownNotify;      /* notify/discard naming a context never tagged */
+    unsigned badLayer, badSnap, badSeq, copies, moves, nblNull;
+    uint64_t flowId[MAXF];
+    uint16_t localPort[MAXF];
+    uint32_t nextSeq[MAXF];
+    uint64_t delTagged;
+    unsigned nflow;
+    unsigned outbound, inbound;
+} seen;
+
+static seen g_a, g_b;
+static uint8_t g_out[512 * 1024];
+
+/* The packet in flight with context c (latest first), or -1. */
+static int ctx_index(const seen *s, uint64_t c)
+{
+    for (unsigned i = s->nctx; i-- > 0;)
+        if (s->ctx[i] == c && s->removed[i] == 0)
+            return (int)i;
+    return -1;
+}
+
+static int flow_index(seen *s, uint64_t id)
+{
+    for (unsigned i = 0; i < s->nflow; i++)
+        if (s->flowId[i] == id)
+            return (int)i;
+    return -1;
+}
+
+static void add_ctx(seen *s, uint64_t c)
+{
+    if (c == 0 || ctx_index(s, c) >= 0 || s->nctx >= MAXP) {
+        s->bad++;
+        return;
+    }
+    s->ctx[s->nctx++] = c;
+}
+
+static void see_record(seen *s, const uint8_t *r, uint32_t layersWanted)
+{
+    WK_RECORD_HEADER h;
+    memcpy(&h, r, sizeof h);
+    switch (h.type) {
+    case WK_EVENT_TYPE_FLOW_ESTABLISHED: {
+        WK_FLOW_ESTABLISHED_RECORD e;
+        memcpy(&e, r, sizeof e);
+        s->est++;
+        if (s->nflow < MAXF) {
+            s->flowId[s->nflow] = h.flowId;
+            s->localPort[s->nflow] = e.endpoints.localPort;
+            s->nextSeq[s->nflow] = 0;
+            s->nflow++;
+        }
+        break;
+    }
+    case WK_EVENT_TYPE_FLOW_DELETED: {
+        WK_FLOW_DELETED_RECORD d;
+        memcpy(&d, r, sizeof d);
+        s->del++;
+        s->delTagged += d.packetsTagged;
+        break;
+    }
+    case WK_EVENT_TYPE_PACKET_TAGGED: {
+        WK_PACKET_TAGGED_RECORD t;
+        memcpy(&t, r, sizeof t);
+        s->tagged++;
+        add_ctx(s, t.context);
+        uint32_t bit = t.layerId == 16 ? WK_TAG_LAYER_OUTBOUND_TRANSPORT_V4
+                     : t.layerId == 18 ? WK_TAG_LAYER_OUTBOUND_TRANSPORT_V6
+                     : t.layerId == 12 ? WK_TAG_LAYER_INBOUND_TRANSPORT_V4
+                     : t.layerId == 14 ? WK_TAG_LAYER_INBOUND_TRANSPORT_V6 : 0;
+        int outbound = t.layerId == 16 || t.layerId == 18;
+        if ((bit & layersWanted) == 0 || t.direction != (outbound ? WK_DIRECTION_OUTBOUND : WK_DIRECTION_INBOUND) ||
+            t.ipVersion != ((t.layerId == 18 || t.layerId == 14) ? 6 : 4) || t.packetLength == 0)
+            s->badLayer++;
+        outbound ? s->outbound++ : s->inbound++;
+        int f = flow_index(s, h.flowId);
+        if (f < 0 || t.sequence != s->nextSeq[f])
+            s->badSeq++;
+        else
+            s->nextSeq[f]++;
+        if (t.snapLength > 64 || h.size != WK_ALIGN_RECORD(sizeof t + t.snapLength) ||
+            t.snapLength > t.packetLength)
+            s->badSnap++;
+        /* Outbound the snap starts at the TCP header: its source port is the local port. */
+        if (outbound && f >= 0 && t.snapLength >= 4 &&
+            (uint16_t)((r[sizeof t] << 8) | r[sizeof t + 1]) != s->localPort[f])
+            s->badSnap++;
+        break;
+    }
+    case WK_EVENT_TYPE_PACKET_NOTIFY: {
+        WK_PACKET_NOTIFY_RECORD n;
+        memcpy(&n, r, sizeof n);
+        s->notify++;
+        int i = ctx_index(s, n.context);
+        if (i < 0) {
+            s->unknownNotify++;
+            break;
+        }
+        if (n.notifyFlags & WK_NOTIFY_FLAGS_NBL_NULL)
+            s->nblNull++;
+        if (n.notifyFlags & WK_NOTIFY_FLAGS_CONTEXT_MOVED) {
+            s->moves++;
+            if (n.newContext != n.context)
+                s->bad++;
+        }
+        if (n.notifyFlags & WK_NOTIFY_FLAGS_CONTEXT_COPIED) {
+            s->copies++;
+            if (n.newContext == n.context)
+                s->bad++;
+            add_ctx(s, n.newContext);
+        }
+        if (n.eventType == WK_NBL_EVENT_TYPE_CONTEXT_REMOVED ||
+            (n.notifyFlags & WK_NOTIFY_FLAGS_FOLLOW_FAILED && !(n.notifyFlags & WK_NOTIFY_FLAGS_CONTEXT_COPIED) &&
+             (n.eventType == WK_NBL_EVENT_TYPE_CLONED_BY_NETIO || n.eventType == WK_NBL_EVENT_TYPE_CLONED_VIA_WFP_API ||
+              n.eventType == WK_NBL_EVENT_TYPE_CLONED_BY_NDIS)))
+            s->removed[i]++;
+        break;
+    }
+    case WK_EVENT_TYPE_PACKET_DISCARDED: {
+        WK_PACKET_DISCARDED_RECORD d;
+        memcpy(&d, r, sizeof d);
+        s->discarded++;
+        if (ctx_index(s, d.context) < 0)
+            s->unknownNotify++;
+        if (d.layerId != 13 && d.layerId != 15 && d.layerId != 17 && d.layerId != 19)
+            s->badLayer++;
+        break;
+    }
+    case WK_EVENT_TYPE_LOSS:
+        s->loss++;
+        break;
+    default:
+        break;
+    }
+}
+
+static void drain(void *h, seen *s, uint32_t layersWanted)
+{
+    for (;;) {
+        WK_READ_REQUEST rq = { 0, 0 };
+        WK_READ_RESULT rr;
+        uint32_t n = 0;
+        if (ioctl_(h, IOCTL_WFPKIT_READ_EVENTS, &rq, sizeof rq, g_out, sizeof g_out, &n) != 0 || n < sizeof rr) {
+            s->bad++;
+            return;
+        }
+        memcpy(&rr, g_out, sizeof rr);
+        uint32_t off = sizeof rr;
+        for (uint32_t i = 0; i < rr.recordCount; i++) {
+            WK_RECORD_HEADER hd;
+            memcpy(&hd, g_out + off, sizeof hd);
+            see_record(s, g_out + off, layersWanted);
+            off += hd.size;
+        }
+        if (rr.recordCount == 0)
+            return;
+    }
+}
+
+static int add_app(WS_FWP_BYTE_BLOB **appId, uint16_t *path, const char *dos)
+{
+    if (FwpmGetAppIdFromFileName0(wstr(dos), appId) != 0 || !*appId || (*appId)->size / 2 >= 260)
+        return 0;
+    memcpy(path, (*appId)->data, (*appId)->size);
+    path[(*appId)->size / 2] = 0;
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        g_pcap = argv[1];
+    setvbuf(stdout, NULL, _IONBF, 0);
+
+    CHECK(WfpsimDriverLoad() == STATUS_SUCCESS);
+    CHECK(install_objects());
+    WS_FWP_BYTE_BLOB *appA = NULL, *appB = NULL;
+    static uint16_t pathA[260], pathB[260];
+    CHECK(add_app(&appA, pathA, "C:\\Program Files\\Browser\\browser.exe"));
+    CHECK(add_app(&appB, pathB, "C:\\tools\\curl.exe"));
+
+    void *ha = open_dev(), *hb = open_dev();
+    CHECK(ha != INVALID && hb != INVALID);
+
+    /* GET_VERSION: tagging with ...AssociateContext1 and the IP packet layers. */
+    WK_VERSION_INFO v;
+    memset(&v, 0, sizeof v);
+    CHECK(ioctl_(ha, IOCTL_WFPKIT_GET_VERSION, NULL, 0, &v, sizeof v, NULL) == 0);
+    CHECK((v.features & WK_FEATURE_FLAGS_ASSOCIATE_CONTEXT1) != 0);
+    CHECK((v.features & WK_FEATURE_FLAGS_IPPACKET_LAYERS) != 0);
+    CHECK((v.features & WK_FEATURE_FLAGS_SIMULATED) != 0);
+
+    /* SET_CONFIG refuses inconsistent tagging members and applies nothing. */
+    CHECK(set_config(ha, WK_CONFIG_FLAGS_TAG_PACKETS, 0, 0) == ERROR_INVALID_PARAMETER);
+    CHECK(set_config(ha, WK_CONFIG_FLAGS_INSPECT_STREAMS, WK_TAG_LAYER_INBOUND_TRANSPORT_V4, 0) == ERROR_INVALID_PARAMETER);
+    CHECK(set_config(ha, WK_CONFIG_FLAGS_REPORT_DISCARDS, 0, 0) == ERROR_INVALID_PARAMETER);
+    CHECK(set_config(ha, WK_CONFIG_FLAGS_TAG_PACKETS, 0x100, 0) == ERROR_INVALID_PARAMETER);
+    CHECK(session_info(ha).config.tagLayers == WK_DEFAULT_TAG_LAYERS);
+
+    /* Session A tags every transport layer with a 64-byte snap and reports discards; session
+     * B watches the same app (same flows) without tagging. */
+    const uint32_t layersA = WK_TAG_LAYER_OUTBOUND_TRANSPORT_V4 | WK_TAG_LAYER_OUTBOUND_TRANSPORT_V6 |
+                             WK_TAG_LAYER_INBOUND_TRANSPORT_V4 | WK_TAG_LAYER_INBOUND_TRANSPORT_V6;
+    CHECK(set_config(ha, WK_CONFIG_FLAGS_TAG_PACKETS | WK_CONFIG_FLAGS_CAPTURE_PACKET_BYTES |
+                             WK_CONFIG_FLAGS_REPORT_DISCARDS, layersA, 64) == 0);
+    CHECK(session_info(ha).config.tagLayers == layersA);
+    CHECK(set_config(hb, WK_CONFIG_FLAGS_INSPECT_STREAMS, 0, 0) == 0);
+    CHECK(ioctl_(ha, IOCTL_WFPKIT_START, NULL, 0, NULL, 0, NULL) == 0);
+    CHECK(ioctl_(hb, IOCTL_WFPKIT_START, NULL, 0, NULL, 0, NULL) == 0);
+    WS_HANDLE ea = add_filters(appA, session_info(ha).scopeKey);
+    WS_HANDLE eb = add_filters(appA, session_info(hb).scopeKey);
+    CHECK(ea != NULL && eb != NULL);
+
+    wfpsim_run_options o;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.default_process_id = 4242;
+    o.default_app_path = pathA;
+    CHECK(WfpsimRunCapture(g_pcap, &o) == 0);
+    wfpsim_run_stats st;
+    WfpsimRunStats(&st);
+    CHECK(st.flows == 3 && st.flow_deletes == 3);
+    CHECK(st.packet_classifies > 10);
+
+    drain(ha, &g_a, layersA);
+    drain(hb, &g_b, 0);
+    seen *a = &g_a;
+    CHECK(a->bad == 0);
+    CHECK(a->est == 3 && a->del == 3);
+    CHECK(a->tagged > 10);
+    CHECK(a->outbound > 0 && a->inbound > 0);
+    CHECK(a->badLayer == 0);
+    CHECK(a->badSeq == 0);
+    CHECK(a->badSnap == 0);
+    CHECK(a->unknownNotify == 0);
+    CHECK(a->loss == 0);
+    CHECK(a->notify >= a->tagged); /* at least each CONTEXT_REMOVED */
+    CHECK(a->delTagged == a->tagged);
+    CHECK(a->nblNull == 0); /* the model always passes the NBL */
+    unsigned once = 0;
+    for (unsigned i = 0; i < a->nctx; i++)
+        once += a->removed[i] == 1;
+    CHECK(once == a->nctx); /* every context (and every copy) removed exactly once */
+    CHECK(a->nctx == a->tagged + a->copies);
+
+    WK_COUNTERS k = counters(ha);
+    CHECK(k.global.packetsTagged == a->tagged);
+    CHECK(k.session.packetsTagged == a->tagged);
+    CHECK(k.global.notifyEvents == a->notify);
+    CHECK(k.session.notifyEvents == a->notify);
+    CHECK(k.global.tagsInFlight == 0);
+    CHECK(k.global.tagsRetired == a->nctx);
+    CHECK(k.global.packetsUntagged == 0);
+    CHECK(k.global.ledgerCapacity > 0);
+    CHECK(k.global.staleContexts == 0);
+
+    /* Session B (same flows, no TAG_PACKETS): flows, no packet records. */
+    CHECK(g_b.est == 3 && g_b.tagged == 0 && g_b.notify == 0 && g_b.discarded == 0);
+    CHECK(counters(hb).session.packetsTagged == 0);
+
+    /* Outbound only: a second run tags no inbound packet. */
+    CHECK(ioctl_(ha, IOCTL_WFPKIT_STOP, NULL, 0, NULL, 0, NULL) == 0);
+    CHECK(set_config(ha, WK_CONFIG_FLAGS_TAG_PACKETS, WK_TAG_LAYER_OUTBOUND_TRANSPORT_V4 |
+                                                      WK_TAG_LAYER_OUTBOUND_TRANSPORT_V6, 0) == 0);
+    CHECK(ioctl_(ha, IOCTL_WFPKIT_START, NULL, 0, NULL, 0, NULL) == 0);
+    memset(&g_a, 0, sizeof g_a);
+    CHECK(WfpsimRunCapture(g_pcap, &o) == 0);
+    drain(ha, &g_a, WK_TAG_LAYER_OUTBOUND_TRANSPORT_V4 | WK_TAG_LAYER_OUTBOUND_TRANSPORT_V6);
+    CHECK(a->tagged > 0 && a->inbound == 0 && a->badLayer == 0 && a->badSeq == 0 && a->bad == 0);
+    CHECK(a->unknownNotify == 0);
+
+    /* Unload with the tag live and flows open (deferred close): every context is removed
+     * and the ledger drains before the callouts go; nothing leaks, no callback after. */
+    memset(&g_a, 0, sizeof g_a);
+    o.flags = WFPSIM_RUN_DEFER_FLOW_CLOSE;
+    CHECK(WfpsimRunCapture(g_pcap, &o) == 0);
+    drain(ha, &g_a, WK_TAG_LAYER_OUTBOUND_TRANSPORT_V4 | WK_TAG_LAYER_OUTBOUND_TRANSPORT_V6);
+    CHECK(a->tagged > 0);
+    CHECK(CloseHandle(ha));
+    CHECK(CloseHandle(hb));
+    CHECK(WfpsimDriverUnload() == STATUS_SUCCESS);
+    CHECK(WfpsimDriverState() == 0);
+    CHECK(WfpsimRunCloseFlows() == 3);
+    CHECK(WfpsimPoolOutstanding(0) == 0);
+    CHECK(WfpsimKernelViolations() == 0);
+    o.flags = 0;
+    CHECK(WfpsimRunCapture(g_pcap, &o) == 0); /* the filters still point at the callouts */
+    WfpsimRunStats(&st);
+    CHECK(st.callout_calls == 0);
+    CHECK(WfpsimKernelViolations() == 0);
+    CHECK(FwpmEngineClose0(ea) == 0);
+    CHECK(FwpmEngineClose0(eb) == 0);
+    FwpmFreeMemory0((void **)&appA);
+    FwpmFreeMemory0((void **)&appB);
+    CHECK(WfpsimOutstandingAllocations() == 0);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

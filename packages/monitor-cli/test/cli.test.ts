@@ -44,7 +44,7 @@ describe('monitor-cli (spawned)', () => {
     expect(unknown.stderr).toMatch(/unknown command 'no-such-command'/);
     const badFormat = run('contract', '--format', 'xml');
     expect(badFormat.status).toBe(2);
-    expect(badFormat.stderr).toMatch(/Allowed choices are text, json/);
+    expect(badFormat.stderr).toMatch(/Allowed choices are text, json, jsonl/);
     expect(badFormat.stdout).toBe('');
   });
 });

@@ -37,7 +37,7 @@ function tsharkFrames(file: string): Frame[] {
   const rows = out.trim().split('\n').map((l) => l.split(',').map((x) => Number(x === 'True' ? 1 : x === 'False' ? 0 : x)));
   const clientOf = new Map<number, number>();
   for (const [, stream, src, , , , syn, ack] of rows) if (syn === 1 && ack === 0 && stream !== undefined && src !== undefined) clientOf.set(stream, src);
-  return rows.map(([number, stream, src, dst, hdr, len]) => {
+  return rows.map(([number, stream, src, , hdr, len]) => {
     const client = clientOf.get(stream ?? -1) ?? 0;
     return { number: number ?? 0, stream: stream ?? 0, clientPort: client, outbound: src === client, bytes: (hdr ?? 0) + (len ?? 0), payload: len ?? 0 };
   });

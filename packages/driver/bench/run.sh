@@ -14,11 +14,22 @@ echo "build: $cc $cflags -I $driver/include -I $driver/src/core $here/core_bench
 # shellcheck disable=SC2086
 $cc $cflags -DWK_BENCH_CFLAGS="\"$cflags\"" -I "$driver/include" -I "$driver/src/core" \
     "$here/core_bench.c" $sources -o "$exe"
-# WK_BENCH_BUILD_ONLY=1: stop after the build (the test suite checks the benchmark still builds).
+# The tagging benchmark: the whole core (tag ledger, flow table, sessions, ring, dispatcher)
+# with its own platform.h (bench/tag_bench.c).
+tagexe=${TMPDIR:-/tmp}/wfpkit-tag-bench
+coresrc=$(ls "$driver"/src/core/*.c)
+echo "build: $cc $cflags -I $driver/include -I $driver/src/core $here/tag_bench.c <src/core/*.c> -o $tagexe"
+# shellcheck disable=SC2086
+$cc $cflags -I "$driver/include" -I "$driver/src/core" "$here/tag_bench.c" $coresrc -o "$tagexe"
+# WK_BENCH_BUILD_ONLY=1: stop after the build (the test suite checks the benchmarks still build).
 if [ "${WK_BENCH_BUILD_ONLY:-0}" = 1 ]; then exit 0; fi
+pin=""
 if command -v taskset >/dev/null 2>&1; then
-    echo "run: taskset -c 0 $exe ${1:-11}"
-    exec taskset -c 0 "$exe" "${1:-11}"
+    pin="taskset -c 0"
+else
+    echo "(taskset not available: not pinned)"
 fi
-echo "run: $exe ${1:-11} (taskset not available: not pinned)"
-exec "$exe" "${1:-11}"
+echo "run: $pin $exe ${1:-11}"
+$pin "$exe" "${1:-11}"
+echo "run: $pin $tagexe 5"
+exec $pin "$tagexe" 5

@@ -106,7 +106,6 @@ function main() {
     '-O2',
     '-fno-stack-protector',
     '-mno-stack-arg-probe',
-    '-DWK_TARGET_WIN8=1',
     '-I',
     path.join(pkg, 'compat'),
     '-I',

@@ -14,5 +14,6 @@ it('the core benchmark still builds', () => {
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   expect(fs.existsSync(path.join(tmp, 'wfpkit-core-bench'))).toBe(true);
+  expect(fs.existsSync(path.join(tmp, 'wfpkit-tag-bench'))).toBe(true);
   fs.rmSync(tmp, { recursive: true, force: true });
 });

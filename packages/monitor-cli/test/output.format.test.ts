@@ -99,6 +99,18 @@ describe('JSON conversion', () => {
     expect(toJsonValue({ http: { host: '198.51.100.1:8080' } }, { anonymizer: pan })).toEqual({ http: { host: `${pan.anonymizeAddress('198.51.100.1')}:8080` } });
     expect(toJsonValue({ tls: { sni: 'example.com' } }, { anonymizer: pan })).toEqual({ tls: { sni: 'example.com' } });
   });
+  it('writes a JSON line in one pass that equals JSON.stringify of the converted value', () => {
+    const pan = CryptoPan.fromOption('format test key');
+    const samples: unknown[] = [
+      ...flows(),
+      established(3n, [203, 0, 113, 9], 8443),
+      { a: [1, undefined, 2n, 'x', null, NaN], d: new Date(0), bad: new Date(NaN), nested: { timestamp: T0, bytes: Uint8Array.of(1, 255) }, s: 'quote " and \\ and \n' },
+    ];
+    for (const v of samples) {
+      expect(toJsonLine(v)).toBe(JSON.stringify(toJsonValue(v)));
+      expect(toJsonLine(v, { anonymizer: pan })).toBe(JSON.stringify(toJsonValue(v, { anonymizer: pan })));
+    }
+  });
 });
 
 describe('record writers', () => {

@@ -49,15 +49,21 @@ export const FILETIME_MEMBERS: ReadonlySet<string> = new Set([
  */
 export function filetimeToIso(filetime: bigint): string {
   const ticks = filetime - FILETIME_UNIX_EPOCH;
-  let ms = ticks / 10_000n;
-  let sub = ticks % 10_000n;
+  let secs = ticks / 10_000_000n;
+  let sub = ticks % 10_000_000n;
   if (sub < 0n) {
-    sub += 10_000n;
-    ms -= 1n;
+    sub += 10_000_000n;
+    secs -= 1n;
   }
-  const iso = new Date(Number(ms)).toISOString(); // …ss.mmmZ
-  return `${iso.slice(0, -1)}${sub.toString().padStart(4, '0')}Z`;
+  if (secs !== isoCache.secs) {
+    isoCache.secs = secs;
+    isoCache.prefix = new Date(Number(secs) * 1000).toISOString().slice(0, 19); // YYYY-MM-DDTHH:MM:SS
+  }
+  return `${isoCache.prefix}.${sub.toString().padStart(7, '0')}Z`;
 }
+
+/** The last second {@link filetimeToIso} formatted (records come in time order, so it mostly hits). */
+const isoCache: { secs: bigint; prefix: string } = { secs: -1n << 64n, prefix: '' };
 
 /** Options of {@link toJsonValue} and the record writers. */
 export interface JsonOptions {
@@ -133,14 +139,61 @@ export function toJsonValue(value: unknown, options: JsonOptions = {}): JsonValu
   return convert(value, '', undefined, options) ?? null;
 }
 
+/** Serialises like `JSON.stringify(toJsonValue(value))`, in one pass without the intermediate object. */
+function serialize(value: unknown, key: string, parent: Record<string, unknown> | undefined, options: JsonOptions): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(options.anonymizer !== undefined ? anonymizeHostText(options.anonymizer, value) : value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : `"${String(value)}"`;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return `"${value.toString()}"`;
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+    default:
+      break;
+  }
+  if (value === null) return 'null';
+  if (value instanceof Date || value instanceof Uint8Array) return JSON.stringify(convert(value, key, parent, options));
+  if (Array.isArray(value)) {
+    let s = '[';
+    for (let i = 0; i < value.length; i++) s += `${i === 0 ? '' : ','}${serialize(value[i], key, parent, options) ?? 'null'}`;
+    return `${s}]`;
+  }
+  const obj = value as Record<string, unknown>;
+  let s = '{';
+  let first = true;
+  for (const k in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
+    const v = obj[k];
+    let part: string | undefined;
+    if (typeof v === 'bigint' && FILETIME_MEMBERS.has(k)) {
+      const iso = v >= 0n && v <= 0xffff_ffff_ffff_ffffn ? filetimeToIso(v) : v.toString();
+      part = `${JSON.stringify(k)}:"${iso}",${JSON.stringify(`${k}Filetime`)}:"${v.toString()}"`;
+    } else {
+      const c = serialize(v, k, obj, options);
+      if (c !== undefined) part = `${JSON.stringify(k)}:${c}`;
+    }
+    if (part === undefined) continue;
+    s += first ? part : `,${part}`;
+    first = false;
+  }
+  return `${s}}`;
+}
+
 /**
- * One record as a JSON line (no newline at the end).
+ * One record as a JSON line (no newline at the end): the same text as
+ * `JSON.stringify(toJsonValue(value, options))`, made in one pass.
  *
  * @param value - Any record.
  * @param options - Anonymisation.
  */
 export function toJsonLine(value: unknown, options: JsonOptions = {}): string {
-  return JSON.stringify(toJsonValue(value, options));
+  return serialize(value, '', undefined, options) ?? 'null';
 }
 
 /** ANSI styles {@link renderTable} can apply to a cell when colour is on. */
@@ -264,7 +317,7 @@ export interface RecordWriterOptions<T> extends JsonOptions, TableOptions {
 /**
  * Creates a writer that streams records to `target`:
  * - `jsonl`: one JSON object per line ({@link toJsonLine});
- * - `json`: one JSON document, an array of the records (streamed: memory stays flat);
+ * - `json`: one JSON document, an array of the records, one record per line (streamed: memory stays flat);
  * - `text`: a table with `options.columns`; the first `sizingRows` rows size the columns.
  *
  * @param format - The format.
@@ -300,7 +353,7 @@ export function createRecordWriter<T>(format: OutputFormat, target: OutputTarget
     let ended = false;
     return {
       write(record: T) {
-        target.write(`${count === 0 ? '[\n' : ',\n'}${JSON.stringify(toJsonValue(record, json), null, 2).replace(/^/gm, '  ')}`);
+        target.write(`${count === 0 ? '[\n' : ',\n'}${toJsonLine(record, json)}`);
         count++;
       },
       end() {

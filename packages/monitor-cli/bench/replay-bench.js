@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// Replay benchmark (not a test): monitor-cli against tshark on the same large capture.
+//
+//   npm run bench -w monitor-cli
+//
+// For each size in WFPKIT_BENCH_SIZES_MB (default "256,1024") it writes a capture of valid TCP
+// flows (TLS ClientHello with SNI / HTTP/1.1 GET with Host, see make-capture.js), then runs,
+// WFPKIT_BENCH_RUNS times each (default 3), every command pinned to CPU 0 under /usr/bin/time -v:
+//   A  monitor-cli replay FILE --format jsonl               (the replay command: summary)
+//   B  monitor-cli --format jsonl flows --replay FILE       (one JSON line per flow, SNI/Host in it)
+//   T  tshark -r FILE -T fields -e tls.handshake.extensions_server_name -e http.host
+// and prints the medians of wall time and peak RSS side by side. B and T extract the same
+// fields; the bench checks that their sorted SNI/Host values are identical and fails otherwise.
+// Captures go to WFPKIT_BENCH_DIR (default the OS temp dir) and are removed at the end unless
+// WFPKIT_BENCH_KEEP=1 (then a later run reuses them).
+'use strict';
+const childProcess = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { makeCapture } = require('./make-capture');
+
+const ROOT = path.resolve(__dirname, '..');
+const CLI = path.join(ROOT, 'bin', 'monitor-cli.js');
+const SIZES = (process.env.WFPKIT_BENCH_SIZES_MB ?? '256,1024').split(',').map(Number);
+const RUNS = Number(process.env.WFPKIT_BENCH_RUNS ?? 3);
+const DIR = process.env.WFPKIT_BENCH_DIR ?? os.tmpdir();
+const KEEP = process.env.WFPKIT_BENCH_KEEP === '1';
+const TSHARK_FIELDS = ['-T', 'fields', '-e', 'tls.handshake.extensions_server_name', '-e', 'http.host'];
+
+function need(cmd, args, hint) {
+  const r = childProcess.spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    process.stderr.write(`replay-bench: ${cmd} is needed: ${hint}\n`);
+    process.exit(1);
+  }
+}
+
+/** Runs argv pinned to CPU 0 under /usr/bin/time -v, stdout to `outFile`; returns wall seconds and peak RSS. */
+function measure(argv, outFile) {
+  const out = fs.openSync(outFile, 'w');
+  const r = childProcess.spawnSync('taskset', ['-c', '0', '/usr/bin/time', '-v', ...argv], { stdio: ['ignore', out, 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  fs.closeSync(out);
+  const err = r.stderr ?? '';
+  const status = /Exit status: (\d+)/.exec(err);
+  if (r.status !== 0 || !status || status[1] !== '0') {
+    throw new Error(`${argv.join(' ')} failed (${r.status}):\n${err.split('\n').slice(-30).join('\n')}`);
+  }
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(err);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
+  if (!wall || !rss) throw new Error(`cannot read /usr/bin/time -v output:\n${err}`);
+  const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
+  return { seconds, rssMiB: Number(rss[1]) / 1024 };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+
+function tsharkAnswers(file) {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((l) => l.split('\t'))
+    .filter((v) => v !== '')
+    .sort();
+}
+
+function flowAnswers(file) {
+  const out = [];
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const r = JSON.parse(line);
+    if (r.type === 'summary') continue;
+    if (r.tls && r.tls.sni) out.push(r.tls.sni);
+    if (r.http && r.http.host) out.push(r.http.host);
+  }
+  return out.sort();
+}
+
+function main() {
+  need('taskset', ['-c', '0', 'true'], 'install util-linux');
+  need('/usr/bin/time', ['-v', 'true'], 'apt-get install time');
+  need('tshark', ['--version'], 'apt-get install tshark');
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'bin.js'))) {
+    process.stderr.write('replay-bench: monitor-cli is not built: run `npm run build` at the repository root first\n');
+    process.exit(1);
+  }
+  const tsharkVersion = childProcess.spawnSync('tshark', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+  console.log(`replay benchmark: node ${process.version}, ${tsharkVersion}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, pinned with taskset -c 0, medians of ${RUNS}`);
+  const made = [];
+  const rows = [];
+  try {
+    for (const mb of SIZES) {
+      const file = path.join(DIR, `wfpkit-replay-bench-${mb}MB.pcap`);
+      let cap;
+      if (KEEP && fs.existsSync(file) && fs.statSync(file).size >= mb * 1e6) cap = { file, bytes: fs.statSync(file).size, flows: NaN, packets: NaN };
+      else {
+        const t = process.hrtime.bigint();
+        cap = makeCapture(file, mb * 1e6, 1);
+        console.log(`\n${file}: ${fmt(cap.bytes / 1e6, 1)} MB, ${fmt(cap.packets)} packets, ${fmt(cap.flows)} flows (${fmt(cap.tls)} TLS, ${fmt(cap.http)} HTTP), written in ${fmt(Number(process.hrtime.bigint() - t) / 1e9, 1)} s`);
+      }
+      made.push(file);
+      const outA = path.join(DIR, `wfpkit-replay-bench-${mb}.replay.out`);
+      const outB = path.join(DIR, `wfpkit-replay-bench-${mb}.flows.jsonl`);
+      const outT = path.join(DIR, `wfpkit-replay-bench-${mb}.tshark.tsv`);
+      made.push(outA, outB, outT);
+      const a = [];
+      const b = [];
+      const t = [];
+      for (let i = 0; i < RUNS; i++) {
+        a.push(measure([process.execPath, CLI, 'replay', file, '--format', 'jsonl'], outA));
+        b.push(measure([process.execPath, CLI, '--format', 'jsonl', 'flows', '--replay', file], outB));
+        t.push(measure(['tshark', '-r', file, ...TSHARK_FIELDS], outT));
+        console.log(`  run ${i + 1}: replay ${fmt(a[i].seconds, 2)} s ${fmt(a[i].rssMiB)} MiB | flows ${fmt(b[i].seconds, 2)} s ${fmt(b[i].rssMiB)} MiB | tshark ${fmt(t[i].seconds, 2)} s ${fmt(t[i].rssMiB)} MiB`);
+      }
+      const ours = flowAnswers(outB);
+      const theirs = tsharkAnswers(outT);
+      const same = ours.length === theirs.length && ours.every((v, i) => v === theirs[i]);
+      console.log(`  SNI/Host values: monitor-cli flows ${fmt(ours.length)}, tshark ${fmt(theirs.length)}, identical: ${same}`);
+      if (!same) {
+        const at = ours.findIndex((v, i) => v !== theirs[i]);
+        throw new Error(`the answers differ at sorted position ${at}: monitor-cli "${ours[at] ?? ''}", tshark "${theirs[at] ?? ''}"`);
+      }
+      const m = (xs, k) => median(xs.map((x) => x[k]));
+      rows.push({ mb: cap.bytes / 1e6, replay: [m(a, 'seconds'), m(a, 'rssMiB')], flows: [m(b, 'seconds'), m(b, 'rssMiB')], tshark: [m(t, 'seconds'), m(t, 'rssMiB')], answers: ours.length });
+    }
+  } finally {
+    if (!KEEP) for (const f of made) fs.rmSync(f, { force: true });
+  }
+  console.log('\n| capture | `replay --format jsonl` | `flows --replay` (jsonl) | tshark -T fields | speed-up (replay / flows) |');
+  console.log('|---|---|---|---|---|');
+  for (const r of rows) {
+    const cell = ([s, m]) => `${fmt(s, 2)} s, ${fmt(m)} MiB`;
+    console.log(`| ${fmt(r.mb)} MB (${fmt(r.answers)} SNI/Host) | ${cell(r.replay)} | ${cell(r.flows)} | ${cell(r.tshark)} | ${fmt(r.tshark[0] / r.replay[0], 1)}x / ${fmt(r.tshark[0] / r.flows[0], 1)}x |`);
+  }
+}
+
+try {
+  main();
+} catch (e) {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+}

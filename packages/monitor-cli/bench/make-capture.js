@@ -8,6 +8,7 @@
 //
 // usage: node make-capture.js OUT.pcap SIZE_MB [SEED]
 'use strict';
+const { Buffer } = require('node:buffer');
 const fs = require('node:fs');
 
 const MSS = 1460;

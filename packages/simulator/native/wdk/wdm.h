@@ -642,6 +642,10 @@ static inline LONG InterlockedCompareExchange(LONG volatile *Destination, LONG E
     __atomic_compare_exchange_n(Destination, &Comperand, ExChange, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
     return Comperand;
 }
+static inline LONG InterlockedExchange(LONG volatile *Target, LONG Value)
+{
+    return __atomic_exchange_n(Target, Value, __ATOMIC_SEQ_CST);
+}
 static inline LONG64 InterlockedExchangeAdd64(LONG64 volatile *Addend, LONG64 Value)
 {
     return __atomic_fetch_add(Addend, Value, __ATOMIC_SEQ_CST);

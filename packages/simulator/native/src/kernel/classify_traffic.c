@@ -95,6 +95,31 @@ static pthread_mutex_t g_run_mutex = PTHREAD_MUTEX_INITIALIZER; /* one run at a 
 static run_ctx *g_run;                                          /* the run in progress (g_run_mutex) */
 static int g_run_active, g_cancel;                              /* atomics */
 static reasm *g_reasm;
+/* local addresses learned from the run's flows: the direction of an IP fragment (the traffic
+ * module cannot tell it: non-first fragments carry no ports) */
+#define MAX_LOCAL_ADDRS 16
+static UINT8 g_local[MAX_LOCAL_ADDRS][17];
+static unsigned g_nlocal;
+
+static void learn_local(const ws_flow_tuple *t)
+{
+    for (unsigned i = 0; i < g_nlocal; i++)
+        if (g_local[i][0] == t->ip_version && !memcmp(g_local[i] + 1, t->local_addr, 16))
+            return;
+    if (g_nlocal < MAX_LOCAL_ADDRS) {
+        g_local[g_nlocal][0] = t->ip_version;
+        memcpy(g_local[g_nlocal] + 1, t->local_addr, 16);
+        g_nlocal++;
+    }
+}
+
+static int is_local_addr(UINT8 version, const UINT8 a[16])
+{
+    for (unsigned i = 0; i < g_nlocal; i++)
+        if (g_local[i][0] == version && !memcmp(g_local[i] + 1, a, 16))
+            return 1;
+    return 0;
+}
 static uint64_t g_inflight;                                     /* NBLs the lifecycle holds */
 static ws_pcap_error g_last_error;                              /* of the last run (g_run_mutex) */
 static UINT64 *g_deferred;                                      /* WFPSIM_RUN_DEFER_FLOW_CLOSE flows */
@@ -196,6 +221,7 @@ static void on_flow_open(void *user, ws_tcp_flow *flow, const ws_flow_tuple *t, 
     if (!f)
         return;
     f->tuple = *t;
+    learn_local(t);
     f->flowId = ws_k_flow_create();
     f->pid = rc->opt.default_process_id ? rc->opt.default_process_id : 4242;
     const uint16_t *path = rc->opt.default_app_path;
@@ -560,6 +586,12 @@ static void on_packet(void *user, ws_tcp_flow *flow, ws_direction dir, const uin
     if (!fragment && info->protocol != WS_IPPROTO_TCP && info->protocol != WS_IPPROTO_UDP)
         return;
     run_flow *f = flow ? ws_tcp_flow_get_user(flow) : NULL;
+    if (fragment) {
+        /* modelled: a fragment to an address of the run's flows is inbound, from one outbound */
+        int to_local = is_local_addr(info->ip_version, info->dst), from_local = is_local_addr(info->ip_version, info->src);
+        if (to_local != from_local)
+            dir = to_local ? WS_DIR_INBOUND : WS_DIR_OUTBOUND;
+    }
     int inbound = dir == WS_DIR_INBOUND, v6 = info->ip_version == 6;
     UINT32 th = 0;
     if (!fragment || (info->flags & WS_PKT_FIRST_FRAG))
@@ -768,6 +800,7 @@ static int32_t run_enter(run_ctx *rc)
     memset(&g_last_error, 0, sizeof g_last_error);
     memset(&g_stats, 0, sizeof g_stats);
     g_inflight = 0;
+    g_nlocal = 0;
     if (ws_k_lc_begin(rc->has_lc ? &rc->lc : NULL, lc_event) != 0) {
         pthread_mutex_unlock(&g_run_mutex);
         return WS_PCAP_E_ARG;

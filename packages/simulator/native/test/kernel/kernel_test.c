@@ -825,6 +825,8 @@ static void test_clock(void)
     CHECK(KeWaitForSingleObject(&ev, Executive, KernelMode, FALSE, &to) == STATUS_TIMEOUT); /* auto-reset */
 }
 
+#include "lifecycle_test.c"
+
 int main(void)
 {
     test_clock();
@@ -832,6 +834,7 @@ int main(void)
     test_overlapped();
     test_wfp();
     test_callout_ids();
+    test_lifecycle();
     CHECK(WfpsimKernelViolations() == 0);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

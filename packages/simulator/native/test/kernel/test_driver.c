@@ -7,6 +7,10 @@
  *  - STREAM (STREAM_V4, CONDITIONAL_ON_FLOW): copies the data, checks offsets and flags
  *  - TRANS  (OUTBOUND_TRANSPORT_V4): optionally tags the packet's NBL
  *  - TERM   (any layer, terminating): returns the action set with TD_IOCTL_SET_TERM
+ *  - LIFECYCLE (test_driver.h td_lc_*): tags packets at the transport / IP packet layers (one
+ *    context per packet, 1, 2, ... in tagging order), follows clones (move or copy), records every
+ *    NBL notify event and every discard-layer classify, and at unload removes every context
+ *    (RemoveContext0 with a NULL NBL) and waits for the removals before returning.
  */
 #include <ntddk.h>
 #include <wdmsec.h>
@@ -279,6 +283,268 @@ static void NTAPI term_classify(const FWPS_INCOMING_VALUES0 *in, const FWPS_INCO
         out->actionType = (FWP_ACTION_TYPE)g_term_action;
 }
 
+/* ---- lifecycle: tag callouts at the transport and IP packet layers, discard callouts ------------ */
+#define TD_LC_MAX 200000
+const UINT16 td_lc_layers[TD_LC_LAYERS] = {
+    FWPS_LAYER_OUTBOUND_TRANSPORT_V4, FWPS_LAYER_INBOUND_TRANSPORT_V4, FWPS_LAYER_OUTBOUND_IPPACKET_V4,
+    FWPS_LAYER_INBOUND_IPPACKET_V4, FWPS_LAYER_OUTBOUND_TRANSPORT_V4_DISCARD, FWPS_LAYER_INBOUND_TRANSPORT_V4_DISCARD,
+    FWPS_LAYER_OUTBOUND_IPPACKET_V4_DISCARD, FWPS_LAYER_INBOUND_IPPACKET_V4_DISCARD,
+};
+static td_lc_event *g_lc_log;
+static LONG g_lc_n;
+static KSPIN_LOCK g_lc_lock;
+static UINT64 g_lc_tag, g_lc_seq;
+static volatile LONG g_lc_mode;  /* tag mask | TD_LC_MODE_* */
+static volatile LONG g_lc_inflight, g_lc_unloading;
+static KEVENT g_lc_idle;
+static volatile LONG g_lc_late; /* notify calls after the driver's unload returned */
+static volatile LONG g_lc_loaded;
+static volatile LONG g_lc_null_removed; /* CONTEXT_REMOVED with a NULL NBL (RemoveContext0(NULL)) */
+static UINT32 g_lc_ids[TD_LC_LAYERS];
+#define TD_LC_GUID(i) TD_GUID(0x10 + (i))
+
+static void lc_record(const td_lc_event *e)
+{
+    KIRQL irql;
+    KeAcquireSpinLock(&g_lc_lock, &irql);
+    if (g_lc_log && g_lc_n < TD_LC_MAX)
+        g_lc_log[g_lc_n++] = *e;
+    KeReleaseSpinLock(&g_lc_lock, irql);
+}
+
+static UINT64 lc_now(void)
+{
+    LARGE_INTEGER t;
+    KeQuerySystemTime(&t);
+    return (UINT64)t.QuadPart;
+}
+
+static void lc_notify_common(FWPS_NET_BUFFER_LIST_EVENT_TYPE0 ev, NET_BUFFER_LIST *nbl, NET_BUFFER_LIST *nnbl,
+                             UINT16 layerId, UINT64 context, UINT64 tag);
+
+static void NTAPI lc_notify0(FWPS_NET_BUFFER_LIST_EVENT_TYPE0 ev, NET_BUFFER_LIST *nbl, NET_BUFFER_LIST *nnbl,
+                             UINT16 layerId, UINT64 context, UINT64 tag)
+{
+    lc_notify_common(ev, nbl, nnbl, layerId, context, tag);
+}
+
+static NTSTATUS NTAPI lc_notify1(FWPS_NET_BUFFER_LIST_EVENT_TYPE0 ev, NET_BUFFER_LIST *nbl, NET_BUFFER_LIST *nnbl,
+                                 UINT16 layerId, UINT64 context, UINT64 tag)
+{
+    lc_notify_common(ev, nbl, nnbl, layerId, context, tag);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS lc_associate(NET_BUFFER_LIST *nbl, UINT16 layerId, UINT64 context)
+{
+    if (g_lc_mode & TD_LC_MODE_V1)
+        return FwpsNetBufferListAssociateContext1(nbl, layerId, context, g_lc_tag, NULL, g_dev, lc_notify1, 0);
+    return FwpsNetBufferListAssociateContext0(nbl, layerId, context, g_lc_tag, NULL, g_dev, lc_notify0, 0);
+}
+
+static void lc_notify_common(FWPS_NET_BUFFER_LIST_EVENT_TYPE0 ev, NET_BUFFER_LIST *nbl, NET_BUFFER_LIST *nnbl,
+                             UINT16 layerId, UINT64 context, UINT64 tag)
+{
+    if (!g_lc_loaded) {
+        InterlockedIncrement(&g_lc_late);
+        return;
+    }
+    if (tag != g_lc_tag)
+        return;
+    td_lc_event e;
+    RtlZeroMemory(&e, sizeof e);
+    e.kind = TD_LC_NOTIFY;
+    e.type = (uint32_t)ev;
+    e.layer = layerId;
+    e.nbl_null = nbl == NULL;
+    e.context = context;
+    e.time = lc_now();
+    e.nbl = (uint64_t)(uintptr_t)nbl;
+    e.new_nbl = (uint64_t)(uintptr_t)nnbl;
+    lc_record(&e);
+    if (ev == FWPS_NET_BUFFER_LIST_CLONED_BY_NETIO && nbl && nnbl) {
+        UINT64 c = 0;
+        if (g_lc_mode & TD_LC_MODE_COPY) {
+            if (NT_SUCCESS(FwpsNetBufferListRetrieveContext0(nbl, tag, FALSE, 0, &c)) &&
+                NT_SUCCESS(lc_associate(nnbl, layerId, c | TD_LC_COPIED)))
+                InterlockedIncrement(&g_lc_inflight);
+        } else if (NT_SUCCESS(FwpsNetBufferListRetrieveContext0(nbl, tag, TRUE, 0, &c))) {
+            if (!NT_SUCCESS(lc_associate(nnbl, layerId, c)) && InterlockedDecrement(&g_lc_inflight) == 0 &&
+                g_lc_unloading)
+                KeSetEvent(&g_lc_idle, 0, FALSE);
+        }
+    }
+    if (ev == FWPS_NET_BUFFER_LIST_CONTEXT_REMOVED && !nbl)
+        InterlockedIncrement(&g_lc_null_removed);
+    if (ev == FWPS_NET_BUFFER_LIST_CONTEXT_REMOVED && InterlockedDecrement(&g_lc_inflight) == 0 && g_lc_unloading)
+        KeSetEvent(&g_lc_idle, 0, FALSE);
+}
+
+/* The header expected at the layer's data offset, retreated as a driver does it. */
+static uint32_t lc_check(const FWPS_INCOMING_VALUES0 *in, const FWPS_INCOMING_METADATA_VALUES0 *meta,
+                         NET_BUFFER_LIST *nbl)
+{
+    NET_BUFFER *nb = NET_BUFFER_LIST_FIRST_NB(nbl);
+    ULONG back = 0;
+    UINT16 want = 0;
+    int ipver = 0;
+    switch (in->layerId) {
+    case FWPS_LAYER_OUTBOUND_TRANSPORT_V4:
+        want = in->incomingValue[FWPS_FIELD_OUTBOUND_TRANSPORT_V4_IP_LOCAL_PORT].value.uint16;
+        break;
+    case FWPS_LAYER_INBOUND_TRANSPORT_V4:
+        back = meta->transportHeaderSize;
+        want = in->incomingValue[FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_REMOTE_PORT].value.uint16;
+        break;
+    case FWPS_LAYER_OUTBOUND_IPPACKET_V4:
+        ipver = 4;
+        break;
+    case FWPS_LAYER_INBOUND_IPPACKET_V4:
+        back = meta->ipHeaderSize;
+        ipver = 4;
+        break;
+    default:
+        return 0;
+    }
+    if (back && NdisRetreatNetBufferDataStart(nb, back, 0, NULL) != NDIS_STATUS_SUCCESS)
+        return 2;
+    UINT8 tmp[2];
+    UINT8 *p = NdisGetDataBuffer(nb, 2, tmp, 1, 0);
+    uint32_t ok = 2;
+    if (p && ipver)
+        ok = (p[0] >> 4) == ipver ? 1 : 2;
+    else if (p)
+        ok = (UINT16)((p[0] << 8) | p[1]) == want ? 1 : 2;
+    if (back)
+        NdisAdvanceNetBufferDataStart(nb, back, FALSE, NULL);
+    return ok;
+}
+
+static void NTAPI lc_classify(const FWPS_INCOMING_VALUES0 *in, const FWPS_INCOMING_METADATA_VALUES0 *meta,
+                              void *layerData, const void *cctx, const FWPS_FILTER1 *filter, UINT64 flowContext,
+                              FWPS_CLASSIFY_OUT0 *out)
+{
+    UNREFERENCED_PARAMETER(cctx);
+    UNREFERENCED_PARAMETER(filter);
+    UNREFERENCED_PARAMETER(flowContext);
+    out->actionType = FWP_ACTION_CONTINUE;
+    NET_BUFFER_LIST *nbl = layerData;
+    if (!nbl || !g_lc_tag)
+        return;
+    int slot = -1;
+    for (int i = 0; i < TD_LC_LAYERS; i++)
+        if (td_lc_layers[i] == in->layerId)
+            slot = i;
+    td_lc_event e;
+    RtlZeroMemory(&e, sizeof e);
+    e.layer = in->layerId;
+    e.time = lc_now();
+    e.nbl = (uint64_t)(uintptr_t)nbl;
+    if (slot >= 4) {
+        e.kind = TD_LC_DISCARD;
+        e.type = (uint32_t)meta->discardMetadata.discardModule;
+        e.reason = meta->discardMetadata.discardReason;
+        e.filter_id = meta->discardMetadata.filterId;
+        e.check = FWPS_IS_METADATA_FIELD_PRESENT(meta, FWPS_METADATA_FIELD_DISCARD_REASON) ? 1 : 0;
+        UINT64 c = 0;
+        if (NT_SUCCESS(FwpsNetBufferListRetrieveContext0(nbl, g_lc_tag, FALSE, 0, &c)))
+            e.context = c;
+        lc_record(&e);
+        return;
+    }
+    if (slot < 0 || !(g_lc_mode & (1 << slot)) || g_lc_unloading)
+        return;
+    UINT64 c = 0;
+    if (NT_SUCCESS(FwpsNetBufferListRetrieveContext0(nbl, g_lc_tag, FALSE, 0, &c)))
+        return; /* tagged at an earlier layer already */
+    e.kind = TD_LC_TAGGED;
+    e.context = ++g_lc_seq;
+    e.check = lc_check(in, meta, nbl);
+    InterlockedIncrement(&g_lc_inflight);
+    if (!NT_SUCCESS(lc_associate(nbl, in->layerId, e.context))) {
+        InterlockedDecrement(&g_lc_inflight);
+        return;
+    }
+    lc_record(&e);
+}
+
+/* Test controls (exported from libwfpsim_testdrv for the koffi tests too). */
+#define TD_EXPORT __attribute__((visibility("default")))
+TD_EXPORT void td_lc_configure(uint32_t mode);
+TD_EXPORT void td_lc_configure(uint32_t mode)
+{
+    if (!g_lc_tag)
+        g_lc_tag = FwpsNetBufferListGetTagForContext0();
+    KIRQL irql;
+    KeAcquireSpinLock(&g_lc_lock, &irql);
+    if (!g_lc_log)
+        g_lc_log = ExAllocatePoolWithTag(NonPagedPoolNx, TD_LC_MAX * sizeof(td_lc_event), TD_TAG);
+    g_lc_n = 0;
+    g_lc_seq = 0;
+    g_lc_null_removed = 0;
+    KeReleaseSpinLock(&g_lc_lock, irql);
+    InterlockedExchange(&g_lc_mode, (LONG)mode);
+}
+TD_EXPORT uint32_t td_lc_events(td_lc_event *out, uint32_t max);
+TD_EXPORT uint32_t td_lc_events(td_lc_event *out, uint32_t max)
+{
+    KIRQL irql;
+    KeAcquireSpinLock(&g_lc_lock, &irql);
+    uint32_t n = (uint32_t)g_lc_n;
+    if (out)
+        for (uint32_t i = 0; i < n && i < max; i++)
+            out[i] = g_lc_log[i];
+    KeReleaseSpinLock(&g_lc_lock, irql);
+    return n;
+}
+TD_EXPORT int32_t td_lc_inflight(void);
+TD_EXPORT int32_t td_lc_inflight(void)
+{
+    return g_lc_inflight;
+}
+TD_EXPORT int32_t td_lc_late_callbacks(void);
+TD_EXPORT int32_t td_lc_late_callbacks(void)
+{
+    return g_lc_late;
+}
+TD_EXPORT int32_t td_lc_null_removals(void);
+TD_EXPORT int32_t td_lc_null_removals(void)
+{
+    return g_lc_null_removed;
+}
+TD_EXPORT uint32_t td_lc_callout_id(uint32_t i);
+TD_EXPORT uint32_t td_lc_callout_id(uint32_t i)
+{
+    return i < TD_LC_LAYERS ? g_lc_ids[i] : 0;
+}
+
+/* Unload: every context removed (CONTEXT_REMOVED, NULL NBL) and waited for before returning. */
+static void lc_unload(void)
+{
+    if (g_lc_tag) {
+        InterlockedExchange(&g_lc_unloading, 1);
+        KeClearEvent(&g_lc_idle);
+        if (g_lc_inflight > 0) {
+            FwpsNetBufferListRemoveContext0(NULL, g_lc_tag, 0);
+            while (g_lc_inflight > 0) {
+                LARGE_INTEGER timeout;
+                timeout.QuadPart = -10000LL * 100; /* 100 ms, then look again */
+                KeWaitForSingleObject(&g_lc_idle, Executive, KernelMode, FALSE, &timeout);
+            }
+        }
+    }
+    for (int i = 0; i < TD_LC_LAYERS; i++) {
+        GUID k = TD_LC_GUID(i);
+        FwpsCalloutUnregisterByKey0(&k);
+    }
+    if (g_lc_log)
+        ExFreePoolWithTag(g_lc_log, TD_TAG);
+    g_lc_log = NULL;
+    g_lc_tag = 0;
+    InterlockedExchange(&g_lc_unloading, 0);
+    InterlockedExchange(&g_lc_loaded, 0);
+}
+
 static NTSTATUS register_callout(const GUID *key, UINT32 flags, FWPS_CALLOUT_CLASSIFY_FN1 fn, UINT32 *id)
 {
     FWPS_CALLOUT1 c;
@@ -396,6 +662,7 @@ static VOID driver_unload(PDRIVER_OBJECT drv)
     FwpsCalloutUnregisterByKey0(&k_stream);
     FwpsCalloutUnregisterByKey0(&k_trans);
     FwpsCalloutUnregisterByKey0(&k_term);
+    lc_unload();
     RtlInitUnicodeString(&link, L"\\DosDevices\\WfpsimTest");
     IoDeleteSymbolicLink(&link);
     IoDeleteDevice(g_dev);
@@ -439,6 +706,17 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT drv, PUNICODE_STRING reg)
         driver_unload(drv);
         return st;
     }
+    KeInitializeSpinLock(&g_lc_lock);
+    KeInitializeEvent(&g_lc_idle, NotificationEvent, FALSE);
+    g_lc_inflight = 0;
+    for (int i = 0; i < TD_LC_LAYERS; i++) {
+        GUID k = TD_LC_GUID(i);
+        if (!NT_SUCCESS(st = register_callout(&k, 0, lc_classify, &g_lc_ids[i]))) {
+            driver_unload(drv);
+            return st;
+        }
+    }
+    InterlockedExchange(&g_lc_loaded, 1);
     DbgPrintEx(DPFLTR_IHVNETWORK_ID, DPFLTR_INFO_LEVEL, "wfpsim test driver loaded\n");
     return STATUS_SUCCESS;
 }

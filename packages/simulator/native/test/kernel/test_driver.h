@@ -27,6 +27,33 @@ typedef struct td_stats {
     uint64_t contexts_live;
 } td_stats;
 
+/* ---- packet lifecycle (test_driver.c "lifecycle" section) ----------------------------------
+ * Callouts TD_GUID(0x10 + i) at the eight layers td_lc_layers[i] (FWPS ids): i 0..3 tag at
+ * OUTBOUND_TRANSPORT_V4, INBOUND_TRANSPORT_V4, OUTBOUND_IPPACKET_V4, INBOUND_IPPACKET_V4 when the
+ * layer's bit (1 << i) is in the tag mask; i 4..7 record the _DISCARD layers of those four. */
+#define TD_LC_LAYERS 8
+#define TD_LC_TAGGED 1u   /* type = 0; context = the new context (1, 2, ... in tagging order) */
+#define TD_LC_NOTIFY 2u   /* type = FWPS_NET_BUFFER_LIST_EVENT_TYPE0 */
+#define TD_LC_DISCARD 3u  /* type = discard module, reason, filterId; context = the NBL's (0 if none) */
+#define TD_LC_MODE_V1 0x100u   /* associate with ...AssociateContext1 */
+#define TD_LC_MODE_COPY 0x200u /* on CLONED_BY_NETIO copy the context (new = old | TD_LC_COPIED) instead of moving it */
+#define TD_LC_COPIED 0x8000000000000000ull
+
+typedef struct td_lc_event {
+    uint32_t kind;
+    uint32_t type;
+    uint16_t layer;
+    uint16_t nbl_null;    /* NOTIFY: 1 when the NBL argument was NULL */
+    uint32_t reason;      /* DISCARD: discardReason */
+    uint64_t context;
+    uint64_t time;        /* KeQuerySystemTime at the call (FILETIME) */
+    uint64_t nbl, new_nbl;
+    uint64_t filter_id;   /* DISCARD: discardMetadata.filterId */
+    uint32_t check;       /* TAGGED: 1 = the header at the layer's data offset (retreated as the
+                             layer needs) was the expected one, 2 = not; DISCARD: 1 = DISCARD_REASON present */
+    uint32_t pad;
+} td_lc_event;
+
 /* Callout keys (test-only GUIDs). */
 #define TD_GUID(n) { 0x5e57c0deu, 0x0001u, (uint16_t)(n), { 0x8a, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77 } }
 

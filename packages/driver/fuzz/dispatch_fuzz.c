@@ -97,12 +97,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int pending[NSESS] = {0, 0, 0, 0};
     uint32_t slots[NSESS] = {0, 0, 0, 0};
     uint64_t ctx[NFLOWS];
+    uint64_t tctx[8]; /* tagged packets in flight */
     int i, steps = 0;
 
     f.p = data;
     f.n = size;
     memset(ctx, 0, sizeof ctx);
+    memset(tctx, 0, sizeof tctx);
     memset(&cfg, 0, sizeof cfg);
+    cfg.ledgerCapacity = 4; /* smaller than tctx: the ledger fills */
     cfg.flowCapacity = 8; /* smaller than NFLOWS: the table fills */
     cfg.appCapacity = 3;
     cfg.inspectorCapacity = 2;
@@ -265,14 +268,80 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 pending[s] = 0;
             }
             break;
-        default: /* time passes */
-            g_plat_now += fz_u8(&f);
+        default:
+            if ((op & 8u) != 0) { /* packet tagging: classify, notify, discard, duplicate */
+                uint8_t a = fz_u8(&f), b = fz_u8(&f);
+                uint8_t t = b & 7u;
+                if ((a & 3u) == 0) {
+                    wk_tag_packet pk;
+                    uint64_t c = 0;
+                    int chk = 0;
+                    memset(&pk, 0, sizeof pk);
+                    pk.hasFlowHandle = (a & 4u) == 0;
+                    pk.flowHandle = 0x1000u + (b % NFLOWS);
+                    pk.tuple.ipVersion = 4;
+                    pk.direction = (a >> 3) & 1u;
+                    pk.layerId = pk.direction ? 12 : 16;
+                    pk.tagLayer = 1u << ((a >> 4) & 7u);
+                    pk.filterContext = (a & 0x80u) && open[s] ? core.sessions[slots[s]].scopeKey : 0;
+                    if (wk_tag_begin(&core, &pk, &c, &chk) == WK_TAG_ASSOCIATE) {
+                        wk_tag_end_how how = (b & 0x30u) == 0x30u ? WK_TAG_END_FAILED
+                                             : (b & 0x30u) == 0x20u ? WK_TAG_END_ALREADY
+                                                                     : WK_TAG_END_OK;
+                        bytes bb;
+                        bb.p = g_data;
+                        bb.n = b;
+                        wk_tag_end(&core, c, how, b, copy_fn, &bb);
+                        if (how == WK_TAG_END_OK) {
+                            if (tctx[t] != 0) {
+                                (void)wk_tag_notify(&core, 5, tctx[t], 16, 0, 0, 0);
+                            }
+                            tctx[t] = c;
+                        }
+                    }
+                } else if ((a & 3u) == 1u) {
+                    uint16_t ev = (uint16_t)(a >> 3) % 15u;
+                    int r = wk_tag_notify(&core, ev, tctx[t] != 0 ? tctx[t] : ((uint64_t)a << 40 | b),
+                                          16, (uint16_t)(a >> 4), 0, (a & 0x80u) != 0);
+                    if (tctx[t] != 0 && r < 0) {
+                        abort(); /* a live context must be found */
+                    }
+                    if (ev == 5 || (a & 0x80u) != 0) {
+                        tctx[t] = 0;
+                    }
+                } else if ((a & 3u) == 2u) {
+                    (void)wk_tag_discarded(&core, tctx[t] != 0 ? tctx[t] : b, 17, a, b, a);
+                } else if (tctx[t] != 0) {
+                    uint64_t d = wk_tag_duplicate(&core, tctx[t]);
+                    uint8_t u = (uint8_t)((t + 1u) & 7u);
+                    if (d != 0) {
+                        if (tctx[u] != 0) {
+                            (void)wk_tag_notify(&core, 5, tctx[u], 16, 0, 0, 0);
+                        }
+                        tctx[u] = d;
+                    }
+                }
+                if (core.tagsInFlight > core.ledgerCapacity) {
+                    abort();
+                }
+            } else { /* time passes */
+                g_plat_now += fz_u8(&f);
+            }
             break;
         }
         check(&core, open, slots);
     }
-    /* Unload order: stop new flows, delete every flow, close sessions, free. */
+    /* Unload order: stop new flows, remove every tag (CONTEXT_REMOVED), delete every flow,
+     * close sessions, free. */
     wk_core_begin_unload(&core);
+    for (i = 0; i < 8; i++) {
+        if (tctx[i] != 0 && wk_tag_notify(&core, 5, tctx[i], 16, 1, 0, 0) < 0) {
+            abort();
+        }
+    }
+    if (wk_tag_in_flight(&core) != 0) {
+        abort();
+    }
     for (i = 0; i < NFLOWS; i++) {
         if (ctx[i] != 0) {
             wk_flow_delete(&core, ctx[i], 20);

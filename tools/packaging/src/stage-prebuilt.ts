@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm run stage-prebuilt -w @wfpkit/packaging [-- --out <dir>] [-- --library <file>]`: copies the
- * built libwfpsim into this platform's prebuilt package before `changeset publish`.
- * `-- --clean` removes staged libraries from the repository's packages again.
+ * `npm run stage-prebuilt -w @wfpkit/packaging [-- --library <file> --platform <key> --out <dir>]`:
+ * copies the built libwfpsim (default: packages/simulator/build) into the prebuilt package of
+ * this machine's platform (or of `--platform`, for a library built on another machine) before
+ * `changeset publish`. `-- --clean` removes staged libraries from the repository's packages again.
  */
 import { cleanPrebuilt, stagePrebuilt } from './index';
 
@@ -24,7 +25,12 @@ try {
   } else {
     const outDir = option('--out');
     const library = option('--library');
-    const staged = stagePrebuilt({ ...(outDir !== undefined ? { outDir } : {}), ...(library !== undefined ? { library } : {}) });
+    const platform = option('--platform');
+    const staged = stagePrebuilt({
+      ...(outDir !== undefined ? { outDir } : {}),
+      ...(library !== undefined ? { library } : {}),
+      ...(platform !== undefined ? { platform } : {}),
+    });
     console.log(`${staged.name} (${staged.platform}): ${staged.library}`);
   }
 } catch (e) {

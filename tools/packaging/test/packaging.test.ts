@@ -4,7 +4,8 @@
  * registry, from npm's cache when it has them), with install scripts disabled and no compiler on
  * PATH. There each package must load with `require` and `import` (same exports, and types for
  * both), `npx monitor-cli --version` must answer, and a capture must replay through the
- * simulator's prebuilt library with the wfpkit driver linked.
+ * simulator's prebuilt library with the wfpkit driver linked, and `npx monitor-cli replay` must
+ * replay it.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -26,7 +27,8 @@ let packed: PackReport[] = [];
 function projectEnv(): NodeJS.ProcessEnv {
   const env = withoutNpmScriptEnv();
   for (const k of ['WFPKIT_SIM_LIBRARY', 'WFPKIT_BACKEND', 'NODE_PATH', 'NODE_OPTIONS']) delete env[k];
-  return { ...env, PATH: binDir, npm_config_update_notifier: 'false', npm_config_offline: 'true' };
+  // HOME inside the scratch folder: whatever a package keeps there (the CLI's simulator state) stays in it
+  return { ...env, PATH: binDir, HOME: path.join(work, 'home'), npm_config_update_notifier: 'false', npm_config_offline: 'true' };
 }
 
 /** Runs a command in the project. */
@@ -203,6 +205,15 @@ console.log(JSON.stringify({ library: nativeLibraryPath(), contract, stats, unlo
     expect(r.contract).toBe(true);
     expect(r.stats).toMatchObject({ flows: 3, flowClassifies: 3, packetClassifies: 44 });
     expect(r.unload).toBe('unloaded');
+  });
+
+  it('replays a capture with `npx monitor-cli replay` on the simulator', () => {
+    fs.copyFileSync(capture, path.join(project, 'loopback.pcap'));
+    const r = run(path.join(binDir, 'npx'), ['monitor-cli', '--format', 'json', 'replay', 'loopback.pcap']);
+    expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, stderr: '' });
+    const summary = JSON.parse(r.stdout) as { command: string; backend: string; flows: number; workloadFlows: number };
+    expect(summary).toMatchObject({ command: 'replay', backend: 'sim', flows: 3, workloadFlows: 3 });
+    expect(r.stderr).toContain('simulator');
   });
 
   it('says which package to install when the prebuilt library is missing or of another version', () => {

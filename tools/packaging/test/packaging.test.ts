@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { npm, packPackages, publishablePackages, readManifest, repoRoot, stagePrebuilt, withoutNpmScriptEnv } from '../src';
@@ -118,6 +119,28 @@ describe('the packed packages, installed in an empty project', () => {
     // nothing was compiled here: the simulator has no build folder, its library comes prebuilt
     expect(fs.existsSync(path.join(nm, '@wfpkit', 'simulator', 'build'))).toBe(false);
     expect(fs.existsSync(path.join(nm, staged.name, path.basename(staged.library)))).toBe(true);
+  });
+
+  it('declares every package its shipped code requires, and requires what it declares', () => {
+    const builtins = new Set(builtinModules);
+    for (const p of packed) {
+      const dir = path.join(project, 'node_modules', p.name);
+      const m = readManifest(dir);
+      const used = new Set<string>();
+      for (const file of p.files.filter((f) => /\.[cm]?js$/.test(f))) {
+        // code only: comments hold examples that import other packages
+        const code = fs.readFileSync(path.join(dir, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+        for (const [, spec] of code.matchAll(/(?:\brequire(?:\.resolve)?\(|\bimport\(|\bfrom\s)\s*["'`]([^"'`.$][^"'`]*)["'`]/g)) {
+          const name = (spec as string).startsWith('@') ? (spec as string).split('/').slice(0, 2).join('/') : ((spec as string).split('/')[0] as string);
+          if (!name.startsWith('node:') && !builtins.has(name) && name !== p.name) used.add(name);
+        }
+      }
+      const declared = Object.keys({ ...m.dependencies, ...m.optionalDependencies });
+      expect({ name: p.name, undeclared: [...used].filter((u) => !declared.includes(u)).sort() }).toEqual({ name: p.name, undeclared: [] });
+      // optional dependencies are the prebuilt packages, found by name at run time
+      const unused = Object.keys(m.dependencies ?? {}).filter((d) => !used.has(d));
+      expect({ name: p.name, unused }).toEqual({ name: p.name, unused: [] });
+    }
   });
 
   it('loads each package with require and with import, with the same exports', () => {

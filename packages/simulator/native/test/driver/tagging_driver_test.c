@@ -452,6 +452,8 @@ int main(int argc, char **argv)
     drain(ha, &g_a, layersA);
     drain(hb, &g_b, 0);
     seen *a = &g_a;
+    printf("capture run: %u tagged (%u out, %u in), %u notify (%u moved, %u copied), %u discarded\n", a->tagged,
+           a->outbound, a->inbound, a->notify, a->moves, a->copies, a->discarded);
     CHECK(a->bad == 0);
     CHECK(a->est == 3 && a->del == 3);
     CHECK(a->tagged > 10);
@@ -495,6 +497,47 @@ int main(int argc, char **argv)
     drain(ha, &g_a, WK_TAG_LAYER_OUTBOUND_TRANSPORT_V4 | WK_TAG_LAYER_OUTBOUND_TRANSPORT_V6);
     CHECK(a->tagged > 0 && a->inbound == 0 && a->badLayer == 0 && a->badSeq == 0 && a->bad == 0);
     CHECK(a->unknownNotify == 0);
+
+    /* Small segments: the stack model clones outbound packets longer than segment_size
+     * (CLONED_BY_NETIO): the driver moves the context to the clone, same value; every
+     * packet is still removed exactly once. */
+    memset(&g_a, 0, sizeof g_a);
+    o.segment_size = 64;
+    CHECK(WfpsimRunCapture(g_pcap, &o) == 0);
+    o.segment_size = 0;
+    drain(ha, &g_a, WK_TAG_LAYER_OUTBOUND_TRANSPORT_V4 | WK_TAG_LAYER_OUTBOUND_TRANSPORT_V6);
+    printf("segmented run: %u tagged, %u notify (%u moved, %u copied)\n", a->tagged, a->notify, a->moves, a->copies);
+    CHECK(a->tagged > 0 && a->bad == 0 && a->unknownNotify == 0 && a->badSeq == 0);
+    CHECK(a->moves > 0);
+    once = 0;
+    for (unsigned i = 0; i < a->nctx; i++)
+        once += a->removed[i] == 1;
+    CHECK(once == a->nctx);
+    CHECK(counters(ha).global.tagsInFlight == 0);
+
+    /* Scripted drops (the lifecycle model drops frames 4..12 inside the stack): the dropped
+     * tagged packets are seen at the transport discard layers (PACKET_DISCARDED with the
+     * discard metadata) and removed without EXIT_NETIO; FLOW_DELETED counts them. */
+    CHECK(ioctl_(ha, IOCTL_WFPKIT_STOP, NULL, 0, NULL, 0, NULL) == 0);
+    CHECK(set_config(ha, WK_CONFIG_FLAGS_TAG_PACKETS | WK_CONFIG_FLAGS_REPORT_DISCARDS, layersA, 0) == 0);
+    CHECK(ioctl_(ha, IOCTL_WFPKIT_START, NULL, 0, NULL, 0, NULL) == 0);
+    {
+        static const uint64_t drops[] = { 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+        wfpsim_lifecycle_options lc;
+        memset(&lc, 0, sizeof lc);
+        lc.struct_size = sizeof lc;
+        lc.drop_frames = drops;
+        lc.drop_frame_count = 9;
+        memset(&g_a, 0, sizeof g_a);
+        o.lifecycle = &lc;
+        CHECK(WfpsimRunCapture(g_pcap, &o) == 0);
+        o.lifecycle = NULL;
+        drain(ha, &g_a, layersA);
+        printf("drop run: %u tagged, %u discarded, %u notify\n", a->tagged, a->discarded, a->notify);
+        CHECK(a->tagged > 0 && a->bad == 0 && a->unknownNotify == 0 && a->badLayer == 0);
+        CHECK(a->discarded > 0);
+        CHECK(counters(ha).global.tagsInFlight == 0);
+    }
 
     /* Unload with the tag live and flows open (deferred close): every context is removed
      * and the ledger drains before the callouts go; nothing leaks, no callback after. */

@@ -110,7 +110,7 @@ static int is_outbound_layer(uint16_t l)
     return l == FWPS_LAYER_OUTBOUND_TRANSPORT_V4 || l == FWPS_LAYER_OUTBOUND_IPPACKET_V4;
 }
 
-static uint64_t g_lc_filters[16];
+static uint64_t g_lc_filters[TD_LC_LAYERS];
 static unsigned g_nlc_filters;
 
 /* Callouts and inspection filters at the eight lifecycle layers. */

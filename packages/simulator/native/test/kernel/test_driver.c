@@ -19,6 +19,8 @@
 #include <fwpmk.h>
 
 #include "test_driver.h"
+#include "wfpsim/wfpsim_api.h"
+#include "wfpsim/wfpsim_store.h"
 
 #define TD_TAG 0x74446457u /* 'WdDt' */
 
@@ -289,6 +291,9 @@ const UINT16 td_lc_layers[TD_LC_LAYERS] = {
     FWPS_LAYER_OUTBOUND_TRANSPORT_V4, FWPS_LAYER_INBOUND_TRANSPORT_V4, FWPS_LAYER_OUTBOUND_IPPACKET_V4,
     FWPS_LAYER_INBOUND_IPPACKET_V4, FWPS_LAYER_OUTBOUND_TRANSPORT_V4_DISCARD, FWPS_LAYER_INBOUND_TRANSPORT_V4_DISCARD,
     FWPS_LAYER_OUTBOUND_IPPACKET_V4_DISCARD, FWPS_LAYER_INBOUND_IPPACKET_V4_DISCARD,
+    FWPS_LAYER_OUTBOUND_TRANSPORT_V6, FWPS_LAYER_INBOUND_TRANSPORT_V6, FWPS_LAYER_OUTBOUND_IPPACKET_V6,
+    FWPS_LAYER_INBOUND_IPPACKET_V6, FWPS_LAYER_OUTBOUND_TRANSPORT_V6_DISCARD, FWPS_LAYER_INBOUND_TRANSPORT_V6_DISCARD,
+    FWPS_LAYER_OUTBOUND_IPPACKET_V6_DISCARD, FWPS_LAYER_INBOUND_IPPACKET_V6_DISCARD,
 };
 static td_lc_event *g_lc_log;
 static LONG g_lc_n;
@@ -388,20 +393,25 @@ static uint32_t lc_check(const FWPS_INCOMING_VALUES0 *in, const FWPS_INCOMING_ME
     ULONG back = 0;
     UINT16 want = 0;
     int ipver = 0;
+    /* the V6 layers' field enums have the V4 positions */
     switch (in->layerId) {
     case FWPS_LAYER_OUTBOUND_TRANSPORT_V4:
+    case FWPS_LAYER_OUTBOUND_TRANSPORT_V6:
         want = in->incomingValue[FWPS_FIELD_OUTBOUND_TRANSPORT_V4_IP_LOCAL_PORT].value.uint16;
         break;
     case FWPS_LAYER_INBOUND_TRANSPORT_V4:
+    case FWPS_LAYER_INBOUND_TRANSPORT_V6:
         back = meta->transportHeaderSize;
         want = in->incomingValue[FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_REMOTE_PORT].value.uint16;
         break;
     case FWPS_LAYER_OUTBOUND_IPPACKET_V4:
-        ipver = 4;
+    case FWPS_LAYER_OUTBOUND_IPPACKET_V6:
+        ipver = in->layerId == FWPS_LAYER_OUTBOUND_IPPACKET_V4 ? 4 : 6;
         break;
     case FWPS_LAYER_INBOUND_IPPACKET_V4:
+    case FWPS_LAYER_INBOUND_IPPACKET_V6:
         back = meta->ipHeaderSize;
-        ipver = 4;
+        ipver = in->layerId == FWPS_LAYER_INBOUND_IPPACKET_V4 ? 4 : 6;
         break;
     default:
         return 0;
@@ -440,7 +450,7 @@ static void NTAPI lc_classify(const FWPS_INCOMING_VALUES0 *in, const FWPS_INCOMI
     e.layer = in->layerId;
     e.time = lc_now();
     e.nbl = (uint64_t)(uintptr_t)nbl;
-    if (slot >= 4) {
+    if (slot & 4) {
         e.kind = TD_LC_DISCARD;
         e.type = (uint32_t)meta->discardMetadata.discardModule;
         e.reason = meta->discardMetadata.discardReason;
@@ -452,7 +462,7 @@ static void NTAPI lc_classify(const FWPS_INCOMING_VALUES0 *in, const FWPS_INCOMI
         lc_record(&e);
         return;
     }
-    if (slot < 0 || !(g_lc_mode & (1 << slot)) || g_lc_unloading)
+    if (slot < 0 || !(g_lc_mode & (1 << (slot & 3))) || g_lc_unloading)
         return;
     UINT64 c = 0;
     if (NT_SUCCESS(FwpsNetBufferListRetrieveContext0(nbl, g_lc_tag, FALSE, 0, &c)))
@@ -516,6 +526,64 @@ TD_EXPORT uint32_t td_lc_callout_id(uint32_t i);
 TD_EXPORT uint32_t td_lc_callout_id(uint32_t i)
 {
     return i < TD_LC_LAYERS ? g_lc_ids[i] : 0;
+}
+
+/* For the koffi tests: a dynamic engine session with the eight lifecycle callouts' filters, and a
+ * BLOCK filter at each FWPS layer id given in blockLayers (0xFFFF = none). Returns the id of the
+ * last block filter (or 1 without one), 0 on failure. td_lc_uninstall closes the session. */
+static WS_HANDLE g_lc_engine;
+TD_EXPORT uint64_t td_lc_install(uint32_t blockLayerA, uint32_t blockLayerB);
+TD_EXPORT uint64_t td_lc_install(uint32_t blockLayerA, uint32_t blockLayerB)
+{
+    static uint16_t name[] = u"wfpsim lifecycle test";
+    WS_FWPM_SESSION0 session;
+    RtlZeroMemory(&session, sizeof session);
+    session.flags = WS_FWPM_SESSION_FLAG_DYNAMIC;
+    if (g_lc_engine || FwpmEngineOpen0(NULL, 10, NULL, &session, &g_lc_engine) != 0)
+        return 0;
+    uint64_t last = 1;
+    for (int i = 0; i < TD_LC_LAYERS; i++) {
+        GUID k = TD_LC_GUID(i);
+        WS_FWPM_CALLOUT0 c;
+        RtlZeroMemory(&c, sizeof c);
+        RtlCopyMemory(&c.calloutKey, &k, sizeof k);
+        c.displayData.name = name;
+        c.applicableLayer = *ws_layer_by_id(td_lc_layers[i])->key;
+        uint32_t cid = 0;
+        (void)FwpmCalloutAdd0(g_lc_engine, &c, NULL, &cid);
+        WS_FWPM_FILTER0 f;
+        RtlZeroMemory(&f, sizeof f);
+        f.displayData.name = name;
+        f.layerKey = c.applicableLayer;
+        f.action.type = WS_FWP_ACTION_CALLOUT_INSPECTION;
+        RtlCopyMemory(&f.action.calloutKey, &k, sizeof k);
+        uint64_t fid = 0;
+        if (FwpmFilterAdd0(g_lc_engine, &f, NULL, &fid) != 0)
+            return 0;
+    }
+    uint32_t blocks[2] = { blockLayerA, blockLayerB };
+    for (int i = 0; i < 2; i++) {
+        if (blocks[i] == 0xFFFF)
+            continue;
+        const ws_layer_info *li = ws_layer_by_id((uint16_t)blocks[i]);
+        if (!li)
+            return 0;
+        WS_FWPM_FILTER0 f;
+        RtlZeroMemory(&f, sizeof f);
+        f.displayData.name = name;
+        f.layerKey = *li->key;
+        f.action.type = WS_FWP_ACTION_BLOCK;
+        if (FwpmFilterAdd0(g_lc_engine, &f, NULL, &last) != 0)
+            return 0;
+    }
+    return last;
+}
+TD_EXPORT void td_lc_uninstall(void);
+TD_EXPORT void td_lc_uninstall(void)
+{
+    if (g_lc_engine)
+        FwpmEngineClose0(g_lc_engine);
+    g_lc_engine = NULL;
 }
 
 /* Unload: every context removed (CONTEXT_REMOVED, NULL NBL) and waited for before returning. */

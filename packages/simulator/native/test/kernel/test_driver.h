@@ -28,10 +28,11 @@ typedef struct td_stats {
 } td_stats;
 
 /* ---- packet lifecycle (test_driver.c "lifecycle" section) ----------------------------------
- * Callouts TD_GUID(0x10 + i) at the eight layers td_lc_layers[i] (FWPS ids): i 0..3 tag at
- * OUTBOUND_TRANSPORT_V4, INBOUND_TRANSPORT_V4, OUTBOUND_IPPACKET_V4, INBOUND_IPPACKET_V4 when the
- * layer's bit (1 << i) is in the tag mask; i 4..7 record the _DISCARD layers of those four. */
-#define TD_LC_LAYERS 8
+ * Callouts TD_GUID(0x10 + i) at the sixteen layers td_lc_layers[i] (FWPS ids): i 0..3 tag at
+ * OUTBOUND_TRANSPORT_V4, INBOUND_TRANSPORT_V4, OUTBOUND_IPPACKET_V4, INBOUND_IPPACKET_V4 when bit
+ * (1 << i) is in the tag mask; i 4..7 record the _DISCARD layers of those four; i 8..15 the same
+ * for V6 (tag bit 1 << (i - 8)). */
+#define TD_LC_LAYERS 16
 #define TD_LC_TAGGED 1u   /* type = 0; context = the new context (1, 2, ... in tagging order) */
 #define TD_LC_NOTIFY 2u   /* type = FWPS_NET_BUFFER_LIST_EVENT_TYPE0 */
 #define TD_LC_DISCARD 3u  /* type = discard module, reason, filterId; context = the NBL's (0 if none) */

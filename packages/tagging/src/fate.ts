@@ -6,6 +6,13 @@ import type { ContractRecord, FlowDeletedRecord, LossRecord, PacketDiscardedReco
 import { Direction, LossReason, NblEventType, NotifyFlags } from '@wfpkit/ioctl-client';
 import { TICKS_PER_MILLISECOND, ticksToMicroseconds } from './time';
 
+// Local copies of the contract's constants: a binding re-exported through `export *` is read
+// through a getter on every access, which shows on the per-record path.
+const NBL_EVENT = { ...NblEventType } as typeof NblEventType;
+const NOTIFY_FLAG = { ...NotifyFlags } as typeof NotifyFlags;
+const DIRECTION = { ...Direction } as typeof Direction;
+const LOSS_REASON = { ...LossReason } as typeof LossReason;
+
 /** Direction of a tagged packet (the contract's `Direction` as a word). */
 export type PacketDirection = 'outbound' | 'inbound';
 
@@ -498,7 +505,7 @@ export class PacketFateTracker {
       flowId: r.header.flowId,
       context: r.context,
       seq: r.sequence,
-      direction: r.direction === Direction.INBOUND ? 'inbound' : 'outbound',
+      direction: r.direction === DIRECTION.INBOUND ? 'inbound' : 'outbound',
       ipVersion: r.ipVersion,
       bytes: r.packetLength,
       layerId: r.layerId,
@@ -566,35 +573,35 @@ export class PacketFateTracker {
       return;
     }
     switch (r.eventType) {
-      case NblEventType.ENTERED_NETIO:
+      case NBL_EVENT.ENTERED_NETIO:
         if (p.enteredAt === undefined) p.enteredAt = ts;
         break;
-      case NblEventType.EXIT_NETIO:
+      case NBL_EVENT.EXIT_NETIO:
         branch.exited = true;
         if (p.exitedAt === undefined) p.exitedAt = ts;
         break;
-      case NblEventType.NDIS_SEND_COMPLETE:
-      case NblEventType.NDIS_NATIVE_SEND_COMPLETE:
+      case NBL_EVENT.NDIS_SEND_COMPLETE:
+      case NBL_EVENT.NDIS_NATIVE_SEND_COMPLETE:
         branch.exited = true;
         if (p.sendCompletedAt === undefined) p.sendCompletedAt = ts;
         break;
-      case NblEventType.NDIS_RECV_COMPLETE:
-      case NblEventType.NDIS_NATIVE_RECV_COMPLETE:
+      case NBL_EVENT.NDIS_RECV_COMPLETE:
+      case NBL_EVENT.NDIS_NATIVE_RECV_COMPLETE:
         if (p.recvCompletedAt === undefined) p.recvCompletedAt = ts;
         break;
-      case NblEventType.CLONED_BY_NETIO:
-      case NblEventType.CLONED_VIA_WFP_API:
-      case NblEventType.CLONED_BY_NDIS:
+      case NBL_EVENT.CLONED_BY_NETIO:
+      case NBL_EVENT.CLONED_VIA_WFP_API:
+      case NBL_EVENT.CLONED_BY_NDIS:
         p.clones++;
         break;
-      case NblEventType.DUPLICATED_BY_NETIO:
+      case NBL_EVENT.DUPLICATED_BY_NETIO:
         p.duplicates++;
         break;
-      case NblEventType.REASSEMBLED_FRAGMENT:
+      case NBL_EVENT.REASSEMBLED_FRAGMENT:
         p.fragments++;
         break;
-      case NblEventType.CONTEXT_REMOVED:
-        if ((flags & NotifyFlags.NBL_NULL) !== 0) {
+      case NBL_EVENT.CONTEXT_REMOVED:
+        if ((flags & NOTIFY_FLAG.NBL_NULL) !== 0) {
           this.counters.asyncRemovals++;
           this.endBranch(branch, 'removed-async', ts);
         } else {
@@ -604,7 +611,7 @@ export class PacketFateTracker {
       default:
         break;
     }
-    if ((flags & (NotifyFlags.CONTEXT_MOVED | NotifyFlags.CONTEXT_COPIED | NotifyFlags.FOLLOW_FAILED)) !== 0) {
+    if ((flags & (NOTIFY_FLAG.CONTEXT_MOVED | NOTIFY_FLAG.CONTEXT_COPIED | NOTIFY_FLAG.FOLLOW_FAILED)) !== 0) {
       this.follow(branch, r, ts);
     }
   }
@@ -627,8 +634,8 @@ export class PacketFateTracker {
   private follow(branch: Branch, r: PacketNotifyRecord, ts: bigint): void {
     const p = branch.packet;
     const flags = r.notifyFlags;
-    const moved = (flags & NotifyFlags.CONTEXT_MOVED) !== 0;
-    if ((flags & NotifyFlags.FOLLOW_FAILED) !== 0) {
+    const moved = (flags & NOTIFY_FLAG.CONTEXT_MOVED) !== 0;
+    if ((flags & NOTIFY_FLAG.FOLLOW_FAILED) !== 0) {
       this.counters.followFailed++;
       if (moved) this.endBranch(branch, 'follow-failed', ts);
       else p.unfollowedCopies++;
@@ -706,14 +713,14 @@ export class PacketFateTracker {
     this.counters.lossRecords++;
     const lost = Number(r.lost);
     switch (r.reason) {
-      case LossReason.RING_FULL:
+      case LOSS_REASON.RING_FULL:
         this.counters.lostRecords += lost;
         this.lossEpoch++;
         break;
-      case LossReason.LEDGER_FULL:
+      case LOSS_REASON.LEDGER_FULL:
         this.counters.untaggedPackets += lost;
         break;
-      case LossReason.FLOW_TABLE_FULL:
+      case LOSS_REASON.FLOW_TABLE_FULL:
         this.counters.unmonitoredFlows += lost;
         break;
       default:
@@ -777,7 +784,7 @@ export class PacketFateTracker {
       clones: p.clones,
       duplicates: p.duplicates,
       branches: p.branches,
-      branchVerdicts: { ...c },
+      branchVerdicts: c, // the packet's state ends here: its counts are handed over
       unfollowedCopies: p.unfollowedCopies,
       events: p.events,
       verdict,

@@ -16,6 +16,12 @@ import type { IpProtocolName } from './net';
 import { decodeAlpn, formatAddress, ipProtocolName, tlsVersionName } from './net';
 import { filetimeToDate, ticksToMilliseconds } from './time';
 
+// Local copies of the contract's constants: a binding re-exported through `export *` is read
+// through a getter on every access, which shows on the per-record path.
+const DIRECTION = { ...Direction } as typeof Direction;
+const LOSS_REASON = { ...LossReason } as typeof LossReason;
+const RECORD_FLAG = { ...RecordFlags } as typeof RecordFlags;
+
 /** Application protocol of a flow (the contract's `AppProtocol` as a word). */
 export type AppProtocolName = 'unclassified' | 'unknown' | 'tls' | 'http1' | 'http2' | 'ssh';
 
@@ -220,7 +226,7 @@ interface FlowState {
 }
 
 function dir(value: number): PacketDirection {
-  return value === Direction.INBOUND ? 'inbound' : 'outbound';
+  return value === DIRECTION.INBOUND ? 'inbound' : 'outbound';
 }
 
 function cloneFlow(f: FlowRecord): FlowRecord {
@@ -340,8 +346,8 @@ export class FlowTracker {
         this.onEstablished(record);
         return;
       case 'LOSS':
-        if (record.reason === LossReason.RING_FULL) this.lossEpoch++;
-        else if (record.reason === LossReason.FLOW_TABLE_FULL) this.counters.unmonitoredFlows += Number(record.lost);
+        if (record.reason === LOSS_REASON.RING_FULL) this.lossEpoch++;
+        else if (record.reason === LOSS_REASON.FLOW_TABLE_FULL) this.counters.unmonitoredFlows += Number(record.lost);
         return;
       case 'FLOW_CLASSIFIED':
       case 'STREAM_DATA':
@@ -357,7 +363,7 @@ export class FlowTracker {
       return;
     }
     const f = state.record;
-    if ((record.header.flags & RecordFlags.TRUNCATED) !== 0) f.truncated = true;
+    if ((record.header.flags & RECORD_FLAG.TRUNCATED) !== 0) f.truncated = true;
     switch (record.kind) {
       case 'FLOW_CLASSIFIED':
         this.onClassified(f, record);
@@ -482,7 +488,7 @@ export class FlowTracker {
   }
 
   private onStreamData(f: FlowRecord, r: StreamDataRecord): void {
-    if (r.direction === Direction.INBOUND) {
+    if (r.direction === DIRECTION.INBOUND) {
       f.bytes.in += r.indicatedLength;
       f.segments.in++;
     } else {

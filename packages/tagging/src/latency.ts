@@ -11,6 +11,12 @@ const BUCKETS = SUB + (TOP_EXPONENT - SUB_BITS) * SUB;
 
 function bucketOf(v: number): number {
   if (v < SUB) return v;
+  if (v < 4294967296) {
+    // 32-bit fast path: the exponent from clz32, the sub-bucket from a shift
+    const e32 = 31 - Math.clz32(v);
+    const shift32 = e32 - SUB_BITS;
+    return SUB + shift32 * SUB + ((v >>> shift32) - SUB);
+  }
   let e = Math.floor(Math.log2(v));
   if (2 ** e > v) e--;
   else if (2 ** (e + 1) <= v) e++;
@@ -215,6 +221,7 @@ export class LatencySummary {
   private readonly maxFlows: number;
   private readonly verdicts: ReadonlySet<PacketVerdict>;
   private dropped = 0;
+  private lastFlow: { id: bigint; h: LatencyHistogram } | undefined;
 
   /**
    * @param options - Flow cap and the verdicts to record.
@@ -271,6 +278,11 @@ export class LatencySummary {
     if (fate.inStackLatency === undefined || !this.verdicts.has(fate.verdict)) return false;
     this.all.record(fate.inStackLatency);
     if (this.maxFlows === 0) return true;
+    // Consecutive fates are mostly of one flow: it is the most recently updated already.
+    if (this.lastFlow !== undefined && this.lastFlow.id === fate.flowId) {
+      this.lastFlow.h.record(fate.inStackLatency);
+      return true;
+    }
     let h = this.perFlow.get(fate.flowId);
     if (h === undefined) {
       while (this.perFlow.size >= this.maxFlows) {
@@ -284,6 +296,7 @@ export class LatencySummary {
       this.perFlow.delete(fate.flowId); // re-insert: least recently updated first
     }
     this.perFlow.set(fate.flowId, h);
+    this.lastFlow = { id: fate.flowId, h };
     h.record(fate.inStackLatency);
     return true;
   }
@@ -341,5 +354,6 @@ export class LatencySummary {
    */
   removeFlow(flowId: bigint): void {
     this.perFlow.delete(flowId);
+    if (this.lastFlow?.id === flowId) this.lastFlow = undefined;
   }
 }

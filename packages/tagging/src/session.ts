@@ -62,7 +62,7 @@ export interface TaggingSessionOptions {
   readonly backend?: Backend;
   /** Aborting it stops the session (like {@link TaggingSession.stop}). */
   readonly signal?: AbortSignal;
-  /** Bytes asked for per READ_EVENTS (default 1 MiB). */
+  /** Bytes asked for per READ_EVENTS (default {@link DEFAULT_TAGGING_READ_BUFFER}, 256 KiB). */
   readonly readBufferSize?: number;
   /** Most packets (and followed copies) the fate tracker keeps in flight (default {@link DEFAULT_MAX_IN_FLIGHT}). */
   readonly maxInFlight?: number;
@@ -152,8 +152,8 @@ export interface SessionSummary {
 /** How many ended flows {@link TaggingSession.snapshot} keeps showing. */
 export const RECENT_FLOWS = 256;
 
-/** Default bytes per READ_EVENTS of a session: 1 MiB. */
-export const DEFAULT_TAGGING_READ_BUFFER = 1024 * 1024;
+/** Default bytes per READ_EVENTS of a session: 256 KiB (larger reads measured slower: they leave the CPU caches). */
+export const DEFAULT_TAGGING_READ_BUFFER = 256 * 1024;
 
 /** How long one READ_EVENTS waits for records while the consumer waits. */
 const POLL_MS = 250;

@@ -147,8 +147,17 @@ export function dateToFiletime(date: Date): bigint {
  * ```
  */
 export function ticksToMicroseconds(ticks: bigint): number {
+  if (ticks >= 0n && ticks <= SAFE_TICKS) {
+    // the same arithmetic in doubles (exact below 2^53), without allocating bigints
+    const n = Number(ticks);
+    let q = Math.floor(n / 10);
+    if (q * 10 > n) q--;
+    return q + (n - q * 10) / 10;
+  }
   return Number(ticks / TICKS_PER_MICROSECOND) + Number(ticks % TICKS_PER_MICROSECOND) / 10;
 }
+
+const SAFE_TICKS = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * Converts a tick count (a difference of two FILETIMEs, such as a flow's duration) to

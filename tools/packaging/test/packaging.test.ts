@@ -3,7 +3,8 @@
  * empty project outside the repository (no workspace links; third-party dependencies from the
  * registry, from npm's cache when it has them), with install scripts disabled and no compiler on
  * PATH. There each package must load with `require` and `import` (same exports, and types for
- * both), `npx monitor-cli --version` must answer, and a capture must replay through the
+ * both), each README's first TypeScript example must type-check and run, `npx monitor-cli
+ * --version` must answer, and a capture must replay through the
  * simulator's prebuilt library with the wfpkit driver linked, and `npx monitor-cli replay` must
  * replay it.
  */
@@ -44,6 +45,19 @@ function runScript(name: string, source: string): string {
   const r = run(path.join(binDir, 'node'), [name]);
   if (r.status !== 0) throw new Error(`${name} exited with ${r.status}:\n${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * READMEs whose first TypeScript example is not a whole program, and why. Every other README's
+ * first `ts` block must type-check and run in the installed project.
+ */
+const README_FRAGMENTS: Readonly<Record<string, string>> = {
+  '@wfpkit/tagging': 'its example reads records (`view`) that a session delivers',
+};
+
+/** The first `ts` block of a README, or undefined. */
+function firstExample(readme: string): string | undefined {
+  return /^```ts\n([\s\S]*?)^```$/m.exec(readme)?.[1];
 }
 
 const publishable = publishablePackages();
@@ -170,7 +184,7 @@ console.log(JSON.stringify(result));
     fs.writeFileSync(path.join(project, 'exports.json'), out);
   });
 
-  it('has types for import (ESM) and require (CommonJS) consumers', () => {
+  it('has types for import (ESM) and require (CommonJS) consumers, and for the README examples', () => {
     const exportsOf = JSON.parse(fs.readFileSync(path.join(project, 'exports.json'), 'utf8')) as Record<string, { cjs: string[] }>;
     const lines = Object.entries(exportsOf).map(([name, e], i) => ({ name, symbol: e.cjs[0] as string, alias: `s${i}` }));
     fs.writeFileSync(
@@ -181,6 +195,16 @@ console.log(JSON.stringify(result));
       path.join(project, 'consumer.cts'),
       `${lines.map((l) => `import ${l.alias} = require('${l.name}');`).join('\n')}\nexport const all: unknown[] = [${lines.map((l) => `${l.alias}.${l.symbol}`).join(', ')}];\n`,
     );
+    // the README examples, as ES modules: type-checked here, run by the next test
+    const examples: string[] = [];
+    for (const p of publishable) {
+      const example = firstExample(fs.readFileSync(path.join(project, 'node_modules', p.manifest.name, 'README.md'), 'utf8'));
+      if (example === undefined || README_FRAGMENTS[p.manifest.name]) continue;
+      const file = `readme-${p.folder}.mts`;
+      fs.writeFileSync(path.join(project, file), example);
+      examples.push(file);
+    }
+    expect(examples.length).toBeGreaterThanOrEqual(3);
     fs.writeFileSync(
       path.join(project, 'tsconfig.json'),
       JSON.stringify({
@@ -189,18 +213,31 @@ console.log(JSON.stringify(result));
           moduleResolution: 'node16',
           target: 'es2022',
           strict: true,
-          noEmit: true,
+          outDir: 'out',
           skipLibCheck: false,
           types: ['node'],
           typeRoots: [path.join(repoRoot, 'node_modules', '@types')],
         },
-        files: ['consumer.mts', 'consumer.cts'],
+        files: ['consumer.mts', 'consumer.cts', ...examples],
       }),
     );
     const tsc = run(path.join(binDir, 'node'), [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
     expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
     expect(tsc.status).toBe(0);
   }, 60_000);
+
+  it('runs the first TypeScript example of every README', () => {
+    const compiled = fs.readdirSync(path.join(project, 'out')).filter((f) => /^readme-.*\.mjs$/.test(f));
+    expect(compiled.length).toBeGreaterThanOrEqual(3);
+    for (const file of compiled) {
+      const r = run(path.join(binDir, 'node'), [path.join('out', file)]);
+      expect({ file, status: r.status, stderr: r.stderr }).toEqual({ file, status: 0, stderr: '' });
+    }
+    for (const p of publishable.filter((x) => README_FRAGMENTS[x.manifest.name])) {
+      // an exception must still be one: when the example becomes a whole program, drop it from the list
+      expect(firstExample(fs.readFileSync(path.join(p.dir, 'README.md'), 'utf8'))).toBeDefined();
+    }
+  });
 
   it('runs `npx monitor-cli --version`', () => {
     const r = run(path.join(binDir, 'npx'), ['monitor-cli', '--version']);

@@ -68,6 +68,14 @@ export interface TaggingSessionOptions {
   readonly maxInFlight?: number;
   /** Grace period after a flow's deletion for its packets still in flight (default {@link DEFAULT_FLOW_DELETE_GRACE_MS}). */
   readonly flowDeleteGraceMs?: number;
+  /**
+   * Milliseconds the reader waits after a read that returned fewer than {@link SMALL_READ}
+   * records, so the driver gathers a batch instead of the reader waking for every record (on
+   * one CPU, reader and producer otherwise take turns record by record). Default
+   * {@link DEFAULT_READ_PAUSE_MS} with a ring of at least 1 MiB, 0 with a smaller one (a
+   * pause must not fill it).
+   */
+  readonly readPauseMs?: number;
 }
 
 /** A flow in {@link SessionSnapshot.flows}: its record so far, with its packets and in-stack latency. */
@@ -155,6 +163,12 @@ export const RECENT_FLOWS = 256;
 /** Default bytes per READ_EVENTS of a session: 256 KiB (larger reads measured slower: they leave the CPU caches). */
 export const DEFAULT_TAGGING_READ_BUFFER = 256 * 1024;
 
+/** A read that returns fewer records than this is followed by the read pause ({@link TaggingSessionOptions.readPauseMs}). */
+export const SMALL_READ = 1000;
+
+/** Default {@link TaggingSessionOptions.readPauseMs}: 10 ms. */
+export const DEFAULT_READ_PAUSE_MS = 10;
+
 /** How long one READ_EVENTS waits for records while the consumer waits. */
 const POLL_MS = 250;
 
@@ -203,6 +217,7 @@ interface Resolved {
   readonly readBufferSize: number;
   readonly maxInFlight: number;
   readonly flowDeleteGraceMs: number;
+  readonly readPauseMs: number;
 }
 
 function intIn(option: string, value: unknown, min: number, max: number, dflt: number, extra?: (v: number) => boolean, extraText = ''): number {
@@ -240,12 +255,13 @@ function resolveOptions(options: TaggingSessionOptions): Resolved {
     throw new InvalidOptionError('backend (WFPKIT_BACKEND)', "'sim' or 'win32'", (e as Error).message);
   }
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new InvalidOptionError('signal', 'an AbortSignal', options.signal);
+  const ringSize = intIn('ringSize', options.ringSize, MIN_RING_BYTES, MAX_RING_BYTES, DEFAULT_RING_BYTES, (v) => v % 8 === 0, ', a multiple of 8');
   return {
     app: options.app,
     layers,
     inspect: bool('inspect', options.inspect, true),
     budget: intIn('budget', options.budget, MIN_INSPECT_BUDGET, MAX_INSPECT_BUDGET, DEFAULT_INSPECT_BUDGET),
-    ringSize: intIn('ringSize', options.ringSize, MIN_RING_BYTES, MAX_RING_BYTES, DEFAULT_RING_BYTES, (v) => v % 8 === 0, ', a multiple of 8'),
+    ringSize,
     snapLen: intIn('snapLen', options.snapLen, 0, MAX_SNAP_LEN, 0),
     reportDiscards: bool('reportDiscards', options.reportDiscards, true),
     streamEvents: bool('streamEvents', options.streamEvents, false),
@@ -253,6 +269,7 @@ function resolveOptions(options: TaggingSessionOptions): Resolved {
     readBufferSize: intIn('readBufferSize', options.readBufferSize, MIN_READ_OUTPUT, MAX_READ_BUFFER_SIZE, DEFAULT_TAGGING_READ_BUFFER),
     maxInFlight: intIn('maxInFlight', options.maxInFlight, 1, 2 ** 31, DEFAULT_MAX_IN_FLIGHT),
     flowDeleteGraceMs: intIn('flowDeleteGraceMs', options.flowDeleteGraceMs, 0, 2 ** 31, DEFAULT_FLOW_DELETE_GRACE_MS),
+    readPauseMs: intIn('readPauseMs', options.readPauseMs, 0, 1000, ringSize >= 1024 * 1024 ? DEFAULT_READ_PAUSE_MS : 0),
   };
 }
 
@@ -412,6 +429,7 @@ export class TaggingSession {
   private readonly device: WfpKitDevice;
   private readonly registryKey: string;
   private readonly readBufferSize: number;
+  private readonly readPauseMs: number;
   private readonly signal: AbortSignal | undefined;
   private readonly startedAt = new Date();
   private readonly fates: PacketFateTracker;
@@ -445,6 +463,7 @@ export class TaggingSession {
     this.device = device;
     this.registryKey = registryKey;
     this.readBufferSize = o.readBufferSize;
+    this.readPauseMs = o.readPauseMs;
     this.signal = signal;
     this.flowTracker = new FlowTracker({ onFlow: (f) => this.onFlow(f) });
     this.fates = new PacketFateTracker({
@@ -764,15 +783,16 @@ export class TaggingSession {
     }
   }
 
-  /** One READ_EVENTS, serialised behind any other; its records go through the trackers. */
-  private read(timeoutMs: number): Promise<void> {
+  /** One READ_EVENTS, serialised behind any other; its records go through the trackers. Resolves with how many it read. */
+  private read(timeoutMs: number): Promise<number> {
     const p = this.readChain.then(async () => {
-      if (this.drained) return;
+      if (this.drained) return 0;
       const batch = await this.device.readEvents({ timeoutMs, bufferSize: this.readBufferSize });
       this.process(batch.records);
       if ((batch.flags & ReadFlags.SESSION_STOPPED) !== 0 && batch.records.length === 0 && (batch.flags & ReadFlags.MORE_AVAILABLE) === 0) {
         this.drained = true;
       }
+      return batch.records.length;
     });
     this.readChain = p.catch(() => undefined);
     return p;
@@ -803,7 +823,11 @@ export class TaggingSession {
         if (this.ended || done) return { value: undefined, done: true };
         if (this.state === 'running') {
           try {
-            await this.read(POLL_MS);
+            const n = await this.read(POLL_MS);
+            // A small batch: let the driver gather more before the next read (see readPauseMs).
+            if (n > 0 && n < SMALL_READ && this.readPauseMs > 0 && this.state === 'running') {
+              await new Promise<void>((resolve) => setTimeout(resolve, this.readPauseMs));
+            }
           } catch (e) {
             if (this.state === 'running') {
               this.failure = { error: e, reported: false };

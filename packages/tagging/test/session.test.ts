@@ -150,7 +150,7 @@ describe('start', () => {
   });
 
   test('bad options: a clear error and nothing changed', async () => {
-    const bad: unknown[] = [{ app: '' }, { app: CURL, layers: ['sideways'] }, { app: CURL, layers: [] }, { app: CURL, ringSize: 1000 }, { app: CURL, budget: 0 }, { app: CURL, snapLen: -1 }, { app: CURL, backend: 'dos' }];
+    const bad: unknown[] = [{ app: '' }, { app: CURL, layers: ['sideways'] }, { app: CURL, layers: [] }, { app: CURL, ringSize: 1000 }, { app: CURL, budget: 0 }, { app: CURL, snapLen: -1 }, { app: CURL, backend: 'dos' }, { app: CURL, readPauseMs: -1 }, { app: CURL, inspect: 'yes' }];
     for (const options of bad) {
       const err = await TaggingSession.start(options as never).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InvalidOptionError);

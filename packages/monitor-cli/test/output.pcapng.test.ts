@@ -268,6 +268,45 @@ describe('pcapng writer', () => {
     if (tsharkPresent) expect(tshark(file, ['frame.comment'])).toEqual([[`app=${APP} fate=pending dir=outbound flow=1 seq=0`]]);
   });
 
+  it('writes packets in the order they were tagged when their fates end in another order, and as pending when the hold is full', async () => {
+    const recs = sessionRecords();
+    const notifies = recs.filter((r): r is PacketNotifyRecord => r.kind === 'PACKET_NOTIFY');
+    const others = recs.filter((r) => r.kind !== 'PACKET_NOTIFY');
+    // The inbound packet (seq 1) and the dropped one (seq 2) end before the first request (seq 0).
+    const reordered = [...others, ...notifies.slice(2, 4), ...notifies.slice(0, 2), ...notifies.slice(4)];
+    const run = async (file: string, maxPending?: number): Promise<{ order: string[]; fates: string[] }> => {
+      const cap = new TaggedPacketCapture(PcapngWriter.toFile(file, { snaplen: 0 }), maxPending !== undefined ? { maxPending } : {});
+      const fates: string[] = [];
+      const tracker = new PacketFateTracker({
+        onFate: (f) => {
+          fates.push(`${f.flowId}:${f.seq}`);
+          cap.fate(f);
+        },
+      });
+      for (const r of reordered) {
+        cap.record(r);
+        tracker.push(r);
+      }
+      await cap.close();
+      return { order: tsharkPresent ? tshark(file, ['frame.comment']).map((c) => / flow=(\d+) seq=(\d+)/.exec(c[0] ?? '')?.slice(1).join(':') ?? '') : [], fates };
+    };
+    const inOrder = await run(path.join(dir, 'order.pcapng'));
+    expect(inOrder.fates).toEqual(['1:1', '1:2', '1:0', '2:0']);
+    if (tsharkPresent) expect(inOrder.order).toEqual(['1:0', '1:1', '1:2', '2:0']);
+    const file = path.join(dir, 'full.pcapng');
+    const cap = new TaggedPacketCapture(PcapngWriter.toFile(file, { snaplen: 0 }), { maxPending: 2 });
+    for (const r of others) cap.record(r);
+    expect(cap.writer.packets).toBe(2); // 4 tagged, 2 held: the 2 oldest went out as pending
+    await cap.close();
+    expect(cap.writtenPending).toBe(4);
+    if (tsharkPresent) expect(tshark(file, ['tcp.srcport', 'frame.comment']).map((r) => [r[0], r[1]?.split(' ')[1]])).toEqual([
+      ['50123', 'fate=pending'],
+      ['80', 'fate=pending'],
+      ['50123', 'fate=pending'],
+      ['50200', 'fate=pending'],
+    ]);
+  });
+
   it('needs the flow endpoints for a transport-layer snap', () => {
     const seg = tcpSegment(LOCAL4.subarray(0, 4), REMOTE4.subarray(0, 4), 1, 2, '');
     expect(() => buildIpPacket({ timestamp: T0, layerId: OUT_T4, ipVersion: 4, direction: 'outbound', packetLength: 20, snap: seg })).toThrow(/needs its flow endpoints/);

@@ -451,7 +451,11 @@ export function fateComment(app: string, fate: Pick<PacketFate, 'verdict' | 'dir
 export interface TaggedPacketCaptureOptions {
   /** App shown when a flow's FLOW_ESTABLISHED (and its path) was not seen. */
   app?: string;
-  /** Most tagged packets held waiting for their fate; the oldest is then written with `fate=pending` (default 65 536). */
+  /**
+   * Most tagged packets held back (waiting for their own fate, or for the fates of packets
+   * tagged before them); when one more comes, the oldest is written, with `fate=pending` if its
+   * fate is still unknown (default 65 536).
+   */
   maxPending?: number;
   /** Most flows whose endpoints are remembered (default 65 536; the oldest is forgotten). */
   maxFlows?: number;
@@ -461,13 +465,19 @@ interface HeldPacket {
   packet: PcapngPacket;
   flowId: bigint;
   seq: number;
+  /** Set when its fate came: the packet can be written once the packets before it are. */
+  ready: boolean;
+  /** Written (or dropped from the queue) already. */
+  gone: boolean;
 }
 
 /**
  * Joins what a session reads into pcapng packets: FLOW_ESTABLISHED records give each flow's
- * endpoints and app, PACKET_TAGGED records the snap bytes (held until the fate is known), and
- * each {@link PacketFate} (from the PacketFateTracker) writes its packet with the comment of
- * {@link fateComment}. Packets therefore appear in the order their fates became final.
+ * endpoints and app, PACKET_TAGGED records the snap bytes, and each {@link PacketFate} (from the
+ * PacketFateTracker) the comment of {@link fateComment}. Packets are written in the order they
+ * were tagged (so timestamps only go forward and Wireshark's TCP analysis sees the real order):
+ * a packet waits until its fate and the fates of the packets tagged before it are known, or
+ * until `maxPending` packets wait.
  *
  * @example
  * ```ts
@@ -486,7 +496,11 @@ export class TaggedPacketCapture {
   /** Packets written before their fate was known (the hold was full, or at close). */
   writtenPending = 0;
   private readonly flows = new Map<bigint, { endpoints: PacketEndpoints; app: string }>();
+  /** Held packets by `flowId:seq`. */
   private readonly held = new Map<string, HeldPacket>();
+  /** Held packets in tag order, from `head` on. */
+  private queue: HeldPacket[] = [];
+  private head = 0;
   private readonly maxPending: number;
   private readonly maxFlows: number;
   private readonly app: string;
@@ -519,7 +533,7 @@ export class TaggedPacketCapture {
     else if (record.kind === 'PACKET_TAGGED') this.tagged(record);
   }
 
-  /** Holds a PACKET_TAGGED record's snap until its fate arrives. */
+  /** Holds a PACKET_TAGGED record's snap until its fate (and those of the packets before it) arrive. */
   tagged(record: PacketTaggedRecord): void {
     if (record.header.type !== EventType.PACKET_TAGGED) return;
     const key = `${record.header.flowId}:${record.sequence}`;
@@ -533,21 +547,37 @@ export class TaggedPacketCapture {
       snap: record.snap,
     };
     if (f !== undefined) packet.endpoints = f.endpoints;
-    if (this.held.size >= this.maxPending) {
-      const oldest = this.held.entries().next();
-      if (oldest.done !== true) {
-        this.held.delete(oldest.value[0]);
-        this.writeHeld(oldest.value[1]);
-      }
-    }
-    this.held.set(key, { packet, flowId: record.header.flowId, seq: record.sequence });
+    const old = this.held.get(key);
+    if (old !== undefined) this.writeHead(old); // the same flow and sequence again: the older one goes out first
+    if (this.held.size >= this.maxPending) this.writeOldest();
+    const h: HeldPacket = { packet, flowId: record.header.flowId, seq: record.sequence, ready: false, gone: false };
+    this.held.set(key, h);
+    this.queue.push(h);
   }
 
-  private writeHeld(h: HeldPacket): void {
-    const app = this.flows.get(h.flowId)?.app ?? this.app;
-    h.packet.comment = `app=${app} fate=pending dir=${h.packet.direction} flow=${h.flowId} seq=${h.seq}`;
+  /** Writes the oldest held packet, pending or not. */
+  private writeOldest(): void {
+    while (this.head < this.queue.length) {
+      const h = this.queue[this.head];
+      if (h !== undefined && !h.gone) {
+        this.writeHead(h);
+        return;
+      }
+      this.head++;
+    }
+  }
+
+  /** Writes held packet `h` now (as pending if its fate did not come). */
+  private writeHead(h: HeldPacket): void {
+    if (h.gone) return;
+    h.gone = true;
+    this.held.delete(`${h.flowId}:${h.seq}`);
+    if (!h.ready) {
+      const app = this.flows.get(h.flowId)?.app ?? this.app;
+      h.packet.comment = `app=${app} fate=pending dir=${h.packet.direction} flow=${h.flowId} seq=${h.seq}`;
+      this.writtenPending++;
+    }
     this.writeOne(h.packet);
-    this.writtenPending++;
   }
 
   private writeOne(p: PcapngPacket): void {
@@ -555,31 +585,53 @@ export class TaggedPacketCapture {
     this.writer.writePacket(p);
   }
 
-  /** Writes the packet a fate record is about, with the fate in its comment. */
+  /** Writes the ready packets at the front of the queue. */
+  private flushReady(): void {
+    while (this.head < this.queue.length) {
+      const h = this.queue[this.head];
+      if (h === undefined) break;
+      if (!h.gone) {
+        if (!h.ready) break;
+        this.writeHead(h);
+      }
+      this.head++;
+    }
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Records a packet's fate (comment of {@link fateComment}) and writes every packet that is now ready, in tag order. */
   fate(fate: PacketFate): void {
-    const key = `${fate.flowId}:${fate.seq}`;
-    const h = this.held.get(key);
+    const h = this.held.get(`${fate.flowId}:${fate.seq}`);
     if (h === undefined) {
       this.missingSnap++;
       return;
     }
-    this.held.delete(key);
     const f = this.flows.get(fate.flowId);
     if (h.packet.endpoints === undefined && f !== undefined) h.packet.endpoints = f.endpoints;
     h.packet.comment = fateComment(f?.app ?? this.app, fate);
-    this.writeOne(h.packet);
+    h.ready = true;
+    this.flushReady();
   }
 
-  /** Writes the packets still waiting for a fate (`fate=pending`) and closes the file. */
+  /** Writes the packets still held (those without a fate as `fate=pending`) and closes the file. */
   async close(): Promise<void> {
-    for (const h of this.held.values()) this.writeHeld(h);
-    this.held.clear();
+    for (; this.head < this.queue.length; this.head++) {
+      const h = this.queue[this.head];
+      if (h !== undefined) this.writeHead(h);
+    }
+    this.queue = [];
+    this.head = 0;
     await this.writer.close();
   }
 
   /** Drops the file. */
   abort(): void {
     this.held.clear();
+    this.queue = [];
+    this.head = 0;
     this.writer.abort();
   }
 }

@@ -8,16 +8,16 @@ import * as path from 'node:path';
 
 import { driverFiles } from '@wfpkit/driver';
 
-import { Engine } from '@wfpkit/fwpm-bindings';
+import { Engine, FWPM_FLAG_PERSISTENT } from '@wfpkit/fwpm-bindings';
 import { CONTRACT_VERSION_MAJOR, CONTRACT_VERSION_MINOR, FeatureFlags, GUIDS, openWfpKitDevice } from '@wfpkit/ioctl-client';
 import type { Counters, VersionInfo } from '@wfpkit/ioctl-client';
+import { TaggingSession, WFPKIT_CALLOUTS, wfpkitObjects } from '@wfpkit/tagging';
 
 import { simulatorStateFile } from './backend';
 import type { Context } from './context';
 import { CliError, EXIT_CODES, describeFailure } from './errors';
 import { writeJsonDocument, toJsonLine } from './output';
 import { driverServiceState, installDriver, serviceState, startDriver, stopDriver, uninstallDriver } from './scm';
-import { MONITOR_CALLOUTS, WFPKIT_CALLOUTS, installCallouts, removeCallouts, wfpkitObjects } from './wfp';
 
 function emitObject(ctx: Context, value: Record<string, unknown>, text: () => string): void {
   if (ctx.options.format === 'text') ctx.data(text());
@@ -32,7 +32,7 @@ function table(rows: readonly (readonly [string, string])[]): string {
 
 /** addcallouts: wfpkit's persistent provider, sublayer and callouts, one transaction, idempotent. */
 export async function addCalloutsCommand(ctx: Context): Promise<number> {
-  const { added } = await installCallouts(ctx.backend.backend);
+  const { added } = await TaggingSession.installCallouts({ backend: ctx.backend.backend });
   emitObject(ctx, { type: 'addcallouts', added, callouts: WFPKIT_CALLOUTS.length }, () =>
     added ? `added ${added} wfpkit objects (provider, sublayer, callouts) in one transaction\n` : 'the wfpkit callouts were already installed; nothing added\n',
   );
@@ -41,7 +41,7 @@ export async function addCalloutsCommand(ctx: Context): Promise<number> {
 
 /** delcallouts: every wfpkit object out, one transaction, idempotent. */
 export async function delCalloutsCommand(ctx: Context): Promise<number> {
-  const { removed } = await removeCallouts(ctx.backend.backend);
+  const { removed } = await TaggingSession.removeCallouts({ backend: ctx.backend.backend });
   emitObject(ctx, { type: 'delcallouts', removed }, () => (removed ? `removed ${removed} wfpkit objects in one transaction\n` : 'no wfpkit objects were installed; nothing removed\n'));
   return EXIT_CODES.OK;
 }
@@ -94,8 +94,9 @@ export async function statusCommand(ctx: Context): Promise<number> {
       ...(v ? { contract: `${v.contractVersion >>> 16}.${v.contractVersion & 0xffff}`, build: v.driverVersion, features: featureNames(v.features) } : {}),
     },
     client: { contract: `${CONTRACT_VERSION_MAJOR}.${CONTRACT_VERSION_MINOR}` },
-    callouts: { installed: objects.callouts.length, of: WFPKIT_CALLOUTS.length, provider: objects.provider, sublayer: objects.sublayer },
+    callouts: { installed: objects.callouts.length, of: WFPKIT_CALLOUTS.length, provider: objects.providers.length > 0, sublayer: objects.sublayers.length > 0 },
     filters: objects.filters.length,
+    dynamicFilters: objects.filters.filter((f) => (f.flags & FWPM_FLAG_PERSISTENT) === 0).map((f) => f.name),
     ...(g
       ? {
           sessionsOpen: g.sessionsOpen,
@@ -112,8 +113,8 @@ export async function statusCommand(ctx: Context): Promise<number> {
     table([
       ['backend', ctx.backend.backend === 'sim' ? 'simulator' : 'Windows'],
       ['driver', d.loaded ? `loaded, contract ${value.driver.contract ?? '?'} (client ${value.client.contract}), build ${String(v?.driverVersion ?? '?')}, features ${v ? featureNames(v.features).join(' ') || '-' : '-'}` : `not loaded: ${d.problem?.message ?? ''}`],
-      ['callouts', `${objects.callouts.length} of ${WFPKIT_CALLOUTS.length} installed${objects.provider ? '' : ' (no wfpkit provider: monitor-cli addcallouts)'}`],
-      ['filters', `${objects.filters.length} wfpkit filters`],
+      ['callouts', `${objects.callouts.length} of ${WFPKIT_CALLOUTS.length} installed${objects.providers.length > 0 ? '' : ' (no wfpkit provider: monitor-cli addcallouts)'}`],
+      ['filters', `${objects.filters.length} wfpkit filters (${value.dynamicFilters.length} dynamic)`],
       ...(g
         ? ([
             ['sessions open', String(g.sessionsOpen)],
@@ -241,12 +242,12 @@ export async function doctorCommand(ctx: Context): Promise<number> {
     const engine = Engine.open({ backend: ctx.backend.backend, name: 'monitor-cli doctor' });
     try {
       const o = await wfpkitObjects(engine);
-      const have = new Set(o.callouts.map((k) => k.toLowerCase()));
-      const monitoring = MONITOR_CALLOUTS.filter((c) => have.has(GUIDS[c.name].toLowerCase())).length;
+      const have = new Set(o.callouts.map((c) => c.key.toLowerCase()));
+      const present = WFPKIT_CALLOUTS.filter((c) => have.has(GUIDS[c.name].toLowerCase())).length;
       checks.push({
         name: 'callouts',
-        ok: monitoring === MONITOR_CALLOUTS.length,
-        detail: `${o.callouts.length} of ${WFPKIT_CALLOUTS.length} wfpkit callouts installed (${monitoring} of the ${MONITOR_CALLOUTS.length} monitoring ones)`,
+        ok: present === WFPKIT_CALLOUTS.length && o.providers.length > 0,
+        detail: `${present} of ${WFPKIT_CALLOUTS.length} wfpkit callouts installed${o.providers.length > 0 ? '' : ', no wfpkit provider'}`,
         fix: 'monitor-cli addcallouts',
       });
     } finally {

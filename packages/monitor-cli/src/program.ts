@@ -32,6 +32,14 @@ function wholeNumber(name: string): (value: string) => number {
   };
 }
 
+function fraction(name: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new CliError(`${name} must be a number from 0 to 1, got "${value}"`, EXIT_CODES.USAGE);
+    return n;
+  };
+}
+
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /**
@@ -125,10 +133,17 @@ export function createProgram(io: ProgramIO): Command {
     if (name !== 'replay') c.option('--replay <file>', 'on the simulator: replay this capture as the traffic instead of a synthetic workload');
     c.option('--map <port=app>', 'replays: flows with this local port belong to this app (comma-separated, repeatable)', collect);
     if (name !== 'replay') {
-      c.option('--duration <seconds>', 'stop after this many seconds', positiveNumber('--duration'))
-        .option('--seed <n>', 'seed of the synthetic workload (simulator)', wholeNumber('--seed'))
-        .option('--rate <flows>', 'flows per second of the synthetic workload (simulator, default 4)', positiveNumber('--rate'));
+      c.option('--duration <seconds>', 'stop after this many seconds', positiveNumber('--duration')).option(
+        '--rate <flows>',
+        'flows per second of the synthetic workload (simulator, default 4)',
+        positiveNumber('--rate'),
+      );
     }
+    c.option('--seed <n>', "simulator: seed of the synthetic workload and of the packet model's latencies and drops (default 1)", wholeNumber('--seed')).option(
+      '--drop-rate <p>',
+      'simulator: probability (0..1) that a tagged packet is dropped inside the stack (default 0)',
+      fraction('--drop-rate'),
+    );
     c.action(async (arg: string | undefined, opts: SessionCommandOptions & { app?: string }, cmd: Command) => {
       const ctx = ctxOf(cmd);
       const o: SessionCommandOptions = name === 'replay' ? { ...opts, replay: arg ?? '' } : { ...opts, ...(arg !== undefined ? { app: arg } : {}) };

@@ -3,10 +3,9 @@
  * decimal strings, byte arrays as hex), the summary table and the live view's screen.
  */
 import type { DecodedRecord } from '@wfpkit/ioctl-client';
-import type { FlowRecord, PacketFate } from '@wfpkit/tagging';
+import type { FlowRecord, LiveFlow, PacketFate, TaggingEvent } from '@wfpkit/tagging';
 
 import type { TableColumn } from './output';
-import type { SessionSnapshot, StopSummary } from './session';
 
 /** JSON.stringify replacer: bigint → decimal string, Uint8Array → hex string. */
 export function jsonReplacer(_key: string, value: unknown): unknown {
@@ -75,27 +74,6 @@ export function flowColumns(anon: (address: string) => string): readonly TableCo
   ];
 }
 
-/** One text line for a final flow record. */
-export function flowText(f: FlowRecord): string {
-  const e = f.endpoints;
-  return [
-    f.appProtocol.padEnd(6),
-    `${endpoint(e.local.address, e.local.port)} ${e.direction === 'outbound' ? '->' : '<-'} ${endpoint(e.remote.address, e.remote.port)}`,
-    flowName(f) || '-',
-    `out ${f.bytes.out}`,
-    `in ${f.bytes.in}`,
-    `tagged ${f.packets.tagged}`,
-    `dropped ${f.packets.dropped}`,
-    `${(f.durationMs ?? 0).toFixed(1)}ms`,
-    f.app.path,
-  ].join('  ');
-}
-
-/** One text line for a packet fate record. */
-export function fateText(p: PacketFate): string {
-  return [`flow ${p.flowId}`, `seq ${p.seq}`, p.direction, `v${p.ipVersion}`, `${p.bytes} B`, p.verdict, p.reason, us(p.inStackLatencyUs)].join('  ');
-}
-
 /** One text line for a driver record: its kind, flow and fields. */
 export function recordText(r: DecodedRecord): string {
   const fields: string[] = [];
@@ -108,7 +86,12 @@ export function recordText(r: DecodedRecord): string {
   return `${r.header.timestamp} ${r.kind} flow=${r.header.flowId}${fields.length ? ' ' + fields.join(' ') : ''}`;
 }
 
-/** The totals of a session, for the summary. */
+/** One text line for a session event: its type, then its record's line. */
+export function eventText(e: TaggingEvent): string {
+  return `${e.type.padEnd(16)} ${recordText(e.record)}`;
+}
+
+/** What the summary of a session command shows (all apps together). */
 export interface SummaryData {
   /** Command that ran. */
   readonly command: string;
@@ -116,23 +99,44 @@ export interface SummaryData {
   readonly apps: readonly string[];
   /** Backend. */
   readonly backend: string;
-  /** The session's end. */
-  readonly stop: StopSummary;
-  /** Flows the workload generated or replayed (all apps). */
-  readonly workloadFlows?: number;
-  /** The capture, for replays. */
-  readonly capture?: string;
   /** How the run ended. */
   readonly endedBy: string;
   /** Wall time in ms. */
   readonly elapsedMs: number;
+  /** The capture, for replays. */
+  readonly capture?: string;
+  /** Flows the workload generated or replayed (all apps). */
+  readonly workloadFlows?: number;
+  /** Flows of the apps. */
+  readonly flows: number;
+  /** Flows by application protocol. */
+  readonly flowsByProtocol: Readonly<Record<string, number>>;
+  /** Stream bytes sent. */
+  readonly bytesOut: number;
+  /** Stream bytes received. */
+  readonly bytesIn: number;
+  /** Events read from the driver. */
+  readonly records: number;
+  /** Packets tagged. */
+  readonly packetsTagged: number;
+  /** Packet fates by verdict. */
+  readonly verdicts: { readonly sent: number; readonly delivered: number; readonly dropped: number; readonly unknown: number };
+  /** PACKET_NOTIFY records. */
+  readonly notifyEvents: number;
+  /** In-stack latency of the sent and delivered packets. */
+  readonly latencyUs: { readonly p50: number | undefined; readonly p99: number | undefined };
+  /** What was lost. */
+  readonly loss: { readonly ringRecordsLost: number; readonly packetsUntagged: number };
+  /** Most bytes the driver's ring held. */
+  readonly ringHighWater: number;
+  /** Dynamic filters the sessions added. */
+  readonly filtersAdded: number;
+  /** Of those, still in the engine after the stop (0 unless something is wrong). */
+  readonly filtersLeft: number;
 }
 
 /** The summary as a plain object (JSON output). */
 export function summaryObject(s: SummaryData): Record<string, unknown> {
-  const t = s.stop.snapshot.totals;
-  const byProtocol: Record<string, number> = {};
-  for (const f of s.stop.snapshot.flows) byProtocol[f.record.appProtocol] = (byProtocol[f.record.appProtocol] ?? 0) + 1;
   return {
     type: 'summary',
     command: s.command,
@@ -142,81 +146,109 @@ export function summaryObject(s: SummaryData): Record<string, unknown> {
     endedBy: s.endedBy,
     elapsedMs: Math.round(s.elapsedMs),
     ...(s.workloadFlows !== undefined ? { workloadFlows: s.workloadFlows } : {}),
-    flows: t.flows,
-    flowsByProtocol: byProtocol,
-    bytesOut: t.bytesOut,
-    bytesIn: t.bytesIn,
-    records: t.records,
-    packetsTagged: t.packetsTagged,
-    verdicts: { sent: t.sent, delivered: t.delivered, dropped: t.dropped, unknown: t.unknown },
-    latencyUs: { p50: t.p50Us ?? null, p99: t.p99Us ?? null },
-    loss: s.stop.snapshot.loss,
-    ringHighWater: s.stop.snapshot.ring.highWater,
-    filtersAdded: s.stop.filtersAdded,
-    filtersLeft: s.stop.filtersLeft,
+    flows: s.flows,
+    flowsByProtocol: s.flowsByProtocol,
+    bytesOut: s.bytesOut,
+    bytesIn: s.bytesIn,
+    records: s.records,
+    packetsTagged: s.packetsTagged,
+    packetsDropped: s.verdicts.dropped,
+    verdicts: s.verdicts,
+    notifyEvents: s.notifyEvents,
+    latencyUs: { p50: s.latencyUs.p50 ?? null, p99: s.latencyUs.p99 ?? null },
+    loss: s.loss,
+    ringHighWater: s.ringHighWater,
+    filtersAdded: s.filtersAdded,
+    filtersLeft: s.filtersLeft,
   };
 }
 
 /** The summary as a text table. */
 export function summaryText(s: SummaryData): string {
-  const o = summaryObject(s);
-  const t = s.stop.snapshot.totals;
-  const l = s.stop.snapshot.loss;
+  const v = s.verdicts;
   const rows: [string, string][] = [
     ['apps', s.apps.join(', ')],
     ...(s.capture ? ([['capture', s.capture]] as [string, string][]) : []),
     ['backend', s.backend === 'sim' ? 'simulator' : 'Windows'],
     ['ended by', s.endedBy],
-    ['flows', `${t.flows}${s.workloadFlows !== undefined ? ` of ${s.workloadFlows} in the traffic` : ''}`],
-    ['by protocol', Object.entries(o['flowsByProtocol'] as Record<string, number>).map(([k, v]) => `${k} ${v}`).join(', ') || '-'],
-    ['bytes out / in', `${t.bytesOut} / ${t.bytesIn}`],
-    ['records read', String(t.records)],
-    ['packets tagged', String(t.packetsTagged)],
-    ['sent / delivered / dropped / unknown', `${t.sent} / ${t.delivered} / ${t.dropped} / ${t.unknown}`],
-    ['in-stack latency p50 / p99', `${us(t.p50Us)} / ${us(t.p99Us)}`],
-    ['ring records lost', String(l.ringRecordsLost)],
-    ['packets untagged', String(l.packetsUntagged)],
-    ['dynamic filters added / left', `${s.stop.filtersAdded} / ${s.stop.filtersLeft}`],
+    ['flows', `${s.flows}${s.workloadFlows !== undefined ? ` of ${s.workloadFlows} in the traffic` : ''}`],
+    ['by protocol', Object.entries(s.flowsByProtocol).map(([k, n]) => `${k} ${n}`).join(', ') || '-'],
+    ['bytes out / in', `${s.bytesOut} / ${s.bytesIn}`],
+    ['events read', String(s.records)],
+    ['packets tagged', String(s.packetsTagged)],
+    ['packets dropped', String(v.dropped)],
+    ['sent / delivered / dropped / unknown', `${v.sent} / ${v.delivered} / ${v.dropped} / ${v.unknown}`],
+    ['in-stack latency p50 / p99', `${us(s.latencyUs.p50)} / ${us(s.latencyUs.p99)}`],
+    ['ring records lost', String(s.loss.ringRecordsLost)],
+    ['packets untagged', String(s.loss.packetsUntagged)],
+    ['dynamic filters added / left', `${s.filtersAdded} / ${s.filtersLeft}`],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
-  return `summary of ${s.command}\n${rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n')}\n`;
+  return `summary of ${s.command}\n${rows.map(([k, val]) => `  ${k.padEnd(w)}  ${val}`).join('\n')}\n`;
 }
 
 function cut(text: string, width: number): string {
   return text.length <= width ? text : text.slice(0, Math.max(0, width - 1)) + '…';
 }
 
+/** Totals of the live view's header. */
+export interface LiveTotals {
+  /** Flows so far. */
+  readonly flows: number;
+  /** Flows active now. */
+  readonly activeFlows: number;
+  /** Stream bytes sent. */
+  readonly bytesOut: number;
+  /** Stream bytes received. */
+  readonly bytesIn: number;
+  /** Events read. */
+  readonly records: number;
+  /** Packets tagged. */
+  readonly packetsTagged: number;
+  /** Packets dropped. */
+  readonly dropped: number;
+  /** Median in-stack latency (µs). */
+  readonly p50Us: number | undefined;
+  /** 99th percentile in-stack latency (µs). */
+  readonly p99Us: number | undefined;
+  /** Records the ring had no room for. */
+  readonly ringRecordsLost: number;
+  /** Packets the driver left untagged. */
+  readonly packetsUntagged: number;
+  /** Ring size, used and high-water (bytes). */
+  readonly ringBytes: number;
+  /** Bytes in the ring. */
+  readonly ringUsed: number;
+  /** Most bytes in the ring. */
+  readonly ringHighWater: number;
+}
+
 /** The live view's screen for a terminal of `columns` × `rows`. */
-export function liveScreen(title: string, snap: SessionSnapshot, columns: number, rows: number, anon: (address: string) => string = (a) => a): string {
-  const t = snap.totals;
-  const ringPct = snap.ring.bytes ? ((100 * snap.ring.used) / snap.ring.bytes).toFixed(1) : '0.0';
-  const hwPct = snap.ring.bytes ? ((100 * snap.ring.highWater) / snap.ring.bytes).toFixed(1) : '0.0';
+export function liveScreen(title: string, flows: readonly LiveFlow[], t: LiveTotals, columns: number, rows: number, anon: (address: string) => string = (a) => a): string {
+  const pct = (n: number): string => (t.ringBytes ? ((100 * n) / t.ringBytes).toFixed(1) : '0.0');
   const lines: string[] = [
     title,
     `flows ${t.flows} (active ${t.activeFlows})  out ${formatBytes(t.bytesOut)}  in ${formatBytes(t.bytesIn)}  tagged ${t.packetsTagged}  dropped ${t.dropped}  p50 ${us(t.p50Us)}  p99 ${us(t.p99Us)}`,
-    `ring ${ringPct}% (high-water ${hwPct}%)  ring loss ${snap.loss.ringRecordsLost}  untagged ${snap.loss.packetsUntagged}  records ${t.records}`,
+    `ring ${pct(t.ringUsed)}% (high-water ${pct(t.ringHighWater)}%)  ring loss ${t.ringRecordsLost}  untagged ${t.packetsUntagged}  events ${t.records}`,
     '',
   ];
   const head = ['PROTO', 'LOCAL', 'REMOTE', 'SNI/HOST', 'OUT', 'IN', 'TAGGED', 'DROP', 'P50', 'P99', 'STATE'];
-  const body = snap.flows.slice(0, Math.max(0, rows - lines.length - 2)).map((f) => {
-    const r = f.record;
-    return [
-      r.appProtocol,
-      endpoint(anon(r.endpoints.local.address), r.endpoints.local.port),
-      endpoint(anon(r.endpoints.remote.address), r.endpoints.remote.port),
-      cut(flowName(r) || '-', 28),
-      formatBytes(r.bytes.out),
-      formatBytes(r.bytes.in),
-      String(r.packets.tagged),
-      String(r.packets.dropped),
-      us(f.p50Us),
-      us(f.p99Us),
-      f.ended ? 'ended' : 'active',
-    ];
-  });
+  const body = flows.slice(0, Math.max(0, rows - lines.length - 2)).map((f) => [
+    f.appProtocol,
+    endpoint(anon(f.endpoints.local.address), f.endpoints.local.port),
+    endpoint(anon(f.endpoints.remote.address), f.endpoints.remote.port),
+    cut(flowName(f) || '-', 28),
+    formatBytes(f.bytes.out),
+    formatBytes(f.bytes.in),
+    String(f.packetsTagged),
+    String(f.packetsDropped),
+    us(f.latency?.p50Us),
+    us(f.latency?.p99Us),
+    f.endReason !== undefined ? 'ended' : 'active',
+  ]);
   const widths = head.map((h, c) => Math.max(h.length, ...body.map((b) => (b[c] ?? '').length)));
   const fmt = (cells: string[]): string => cut(cells.map((v, c) => v.padEnd(widths[c] ?? 0)).join('  ').trimEnd(), columns);
   lines.push(fmt(head), ...body.map(fmt));
-  if (snap.flows.length === 0) lines.push('(no flows of the app yet)');
+  if (flows.length === 0) lines.push('(no flows of the app yet)');
   return lines.map((l) => cut(l, columns)).join('\n');
 }

@@ -1,28 +1,19 @@
 /*
  * Traffic for a session on the simulator: a seeded synthetic workload of the monitored app, paced
  * in real time so the live view has something to show, or a capture replayed as fast as it goes.
- * Uses the simulator's asynchronous runs (a worker thread, cancelRun) when the installed
- * @wfpkit/simulator has them; otherwise it runs small synchronous slices between reads.
+ * Both run on the simulator's worker thread (runSyntheticAsync / runCaptureAsync), so the JS
+ * thread reads the driver's events meanwhile; cancelRun ends them at their next packet.
  */
 import * as fs from 'node:fs';
 
-import * as simulator from '@wfpkit/simulator';
-import type { CaptureRunOptions, RunStats, SimulatedApp, SyntheticRunOptions } from '@wfpkit/simulator';
+import { cancelRun, runCaptureAsync, runSyntheticAsync } from '@wfpkit/simulator';
+import type { PacketLifecycleOptions, RunStats, SimulatedApp } from '@wfpkit/simulator';
 
 import { CliError, EXIT_CODES } from './errors';
 
-/** The asynchronous run API (runSyntheticAsync, runCaptureAsync, cancelRun), where the simulator has it. */
-interface AsyncRuns {
-  runSyntheticAsync?: (options: SyntheticRunOptions & { packetsPerSecond?: number; durationMs?: number }) => Promise<RunStats>;
-  runCaptureAsync?: (file: string, options?: CaptureRunOptions) => Promise<RunStats>;
-  cancelRun?: () => void;
-}
-
-const asyncRuns = simulator as unknown as AsyncRuns;
-
 /** A running workload. */
 export interface Workload {
-  /** Resolves when the workload ended (cancelled, its duration over, or its flows all generated). */
+  /** Resolves when the workload ended (cancelled, its duration over, or its input all used). */
   readonly done: Promise<WorkloadStats>;
   /** Ends it at its next packet; flows close normally. */
   cancel(): void;
@@ -34,6 +25,8 @@ export interface WorkloadStats {
   flows: number;
   /** Transport-layer classifies (packets). */
   packets: number;
+  /** Packets the stack model dropped. */
+  packetsDropped: number;
 }
 
 /** Options of {@link startSyntheticWorkload}. */
@@ -46,65 +39,34 @@ export interface SyntheticWorkloadOptions {
   readonly flowsPerSecond?: number;
   /** End after this long (default: until cancelled). */
   readonly durationMs?: number;
+  /** The simulator's packet lifecycle model (latencies, drops). */
+  readonly lifecycle?: PacketLifecycleOptions;
 }
 
-const SLICE_MS = 250;
+const stats = (s: RunStats): WorkloadStats => ({ flows: s.flows, packets: s.packetClassifies, packetsDropped: s.packetsDropped });
+
+/** Packets per flow of the synthetic mix, roughly (for pacing by flows per second). */
+const PACKETS_PER_FLOW = 25;
 
 /**
  * Starts a seeded synthetic workload of one app: TLS, HTTP/1.1, HTTP/2 and SSH flows, a quarter
  * of them IPv6, paced in real time.
  */
 export function startSyntheticWorkload(options: SyntheticWorkloadOptions): Workload {
-  const apps: SimulatedApp[] = [{ processId: 4242, path: options.appPath }];
   const rate = options.flowsPerSecond ?? 4;
-  const base = { apps, protocols: ['tls', 'http1', 'http2', 'ssh'] as const, ipv6Percent: 25, minBytes: 500, maxBytes: 60_000 };
-  const stats: WorkloadStats = { flows: 0, packets: 0 };
-  const add = (s: RunStats): void => {
-    stats.flows += s.flows;
-    stats.packets += s.packetClassifies;
-  };
-  if (asyncRuns.runSyntheticAsync && asyncRuns.cancelRun) {
-    const cancelRun = asyncRuns.cancelRun;
-    const done = asyncRuns
-      .runSyntheticAsync({
-        ...base,
-        seed: options.seed,
-        flows: 1_000_000,
-        packetsPerSecond: Math.max(1, Math.round(rate * 25)),
-        ...(options.durationMs ? { durationMs: options.durationMs } : {}),
-      })
-      .then((s) => {
-        add(s);
-        return stats;
-      });
-    return { done, cancel: () => cancelRun() };
-  }
-  let cancelled = false;
-  let slice = 0;
-  let carry = 0;
-  let wake: (() => void) | undefined;
-  const started = Date.now();
-  const done = (async (): Promise<WorkloadStats> => {
-    while (!cancelled && !(options.durationMs !== undefined && Date.now() - started >= options.durationMs)) {
-      carry += (rate * SLICE_MS) / 1000;
-      const flows = Math.floor(carry);
-      carry -= flows;
-      if (flows > 0) add(simulator.runSynthetic({ ...base, seed: options.seed * 1_000_003 + slice, flows }));
-      slice++;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, SLICE_MS);
-      });
-    }
-    return stats;
-  })();
-  return {
-    done,
-    cancel: () => {
-      cancelled = true;
-      wake?.();
-    },
-  };
+  const done = runSyntheticAsync({
+    apps: [{ processId: 4242, path: options.appPath }],
+    protocols: ['tls', 'http1', 'http2', 'ssh'],
+    ipv6Percent: 25,
+    minBytes: 500,
+    maxBytes: 60_000,
+    seed: options.seed,
+    flows: 1_000_000,
+    packetsPerSecond: Math.max(1, Math.round(rate * PACKETS_PER_FLOW)),
+    ...(options.durationMs ? { durationMs: options.durationMs } : {}),
+    ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
+  }).then(stats);
+  return { done, cancel: () => cancelRun() };
 }
 
 /** Checks that a capture file exists and is a file (usage error otherwise). */
@@ -119,24 +81,41 @@ export function checkCaptureFile(file: string): void {
 }
 
 /**
- * Replays a capture through the simulator as fast as it goes: flows whose local port is in
- * `ports` belong to that app, every other flow to `defaultApp`.
+ * Replays a capture through the simulator as fast as it goes: each flow belongs to the first
+ * app whose `localPort` it has, else to the app without a port.
  */
-export function startReplay(file: string, apps: readonly SimulatedApp[]): Workload {
-  const add = (s: RunStats): WorkloadStats => ({ flows: s.flows, packets: s.packetClassifies });
-  if (asyncRuns.runCaptureAsync && asyncRuns.cancelRun) {
-    const cancelRun = asyncRuns.cancelRun;
-    return { done: asyncRuns.runCaptureAsync(file, { apps }).then(add), cancel: () => cancelRun() };
+export function startReplay(file: string, apps: readonly SimulatedApp[], lifecycle?: PacketLifecycleOptions): Workload {
+  return { done: runCaptureAsync(file, { apps, ...(lifecycle ? { lifecycle } : {}) }).then(stats), cancel: () => cancelRun() };
+}
+
+let positionFd: { file: string; fd: string } | undefined;
+
+/**
+ * How far this process has read a file, in bytes: the offset of the descriptor that has it open
+ * (Linux /proc/self/fdinfo; the simulator reads a capture through one descriptor from start to
+ * end). `undefined` when that cannot be told (not Linux, or the file is not open).
+ *
+ * @param file - the capture being replayed
+ */
+export function captureReadPosition(file: string): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    if (positionFd === undefined || positionFd.file !== file) {
+      const target = fs.realpathSync(file);
+      const fd = fs.readdirSync('/proc/self/fd').find((n) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${n}`) === target;
+        } catch {
+          return false;
+        }
+      });
+      if (fd === undefined) return undefined;
+      positionFd = { file, fd };
+    }
+    const m = /^pos:\s*(\d+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${positionFd.fd}`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    positionFd = undefined;
+    return undefined;
   }
-  // Synchronous replay: started on the next turn so the caller can set up its handlers first.
-  const done = new Promise<WorkloadStats>((resolve, reject) => {
-    setImmediate(() => {
-      try {
-        resolve(add(simulator.runCapture(file, { apps })));
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
-  return { done, cancel: () => undefined };
 }

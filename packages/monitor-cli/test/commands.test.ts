@@ -14,6 +14,21 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'monitor-cli-test-'));
 const env = { ...process.env, WFPKIT_BACKEND: 'sim', WFPSIM_STATE_FILE: path.join(dir, 'state.bin') };
 const APP = 'C:\\Program Files\\Example\\app.exe';
 
+interface Summary {
+  apps: string[];
+  flows: number;
+  workloadFlows: number;
+  flowsByProtocol: Record<string, number>;
+  filtersAdded: number;
+  filtersLeft: number;
+  bytesIn: number;
+  endedBy: string;
+  packetsTagged: number;
+  packetsDropped: number;
+  verdicts: { sent: number; delivered: number; dropped: number; unknown: number };
+  latencyUs: { p50: number | null; p99: number | null };
+}
+
 const run = (args: string[], extraEnv: Record<string, string> = {}) =>
   childProcess.spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...env, ...extraEnv }, timeout: 60_000 });
 
@@ -21,7 +36,7 @@ const oneLineReason = (stderr: string): string => {
   const lines = stderr
     .trim()
     .split('\n')
-    .filter((l) => !l.startsWith('monitor-cli: using the wfpkit simulator') && !l.startsWith('monitor-cli: the wfpkit callouts are not installed'));
+    .filter((l) => !l.startsWith('monitor-cli: using the wfpkit simulator') && !l.startsWith("monitor-cli: installed wfpkit's callouts in the simulator"));
   expect(lines).toHaveLength(1);
   return lines[0] ?? '';
 };
@@ -57,33 +72,52 @@ describe('monitor-cli commands against the simulator (spawned bin)', () => {
     expect(JSON.parse(run(['delcallouts', '--format', 'json']).stdout)).toMatchObject({ removed: 0 });
   });
 
-  it('monitor runs a seeded synthetic workload for the app and prints the summary; its filters are gone after', () => {
-    const r = run(['monitor', APP, '--duration', '1.5', '--rate', '8', '--format', 'json']);
+  it('monitor runs a seeded synthetic workload for the app with packet tagging and prints the summary; its filters are gone after', () => {
+    const r = run(['monitor', APP, '--duration', '1.5', '--rate', '8', '--drop-rate', '0.05', '--format', 'json']);
     expect(r.status).toBe(0);
-    const s = JSON.parse(r.stdout) as { apps: string[]; flows: number; workloadFlows: number; filtersAdded: number; filtersLeft: number; bytesIn: number; endedBy: string };
+    // on a fresh simulator state the callouts are installed first, and it says so
+    expect(r.stderr).toMatch(/installed wfpkit's callouts in the simulator/);
+    const s = JSON.parse(r.stdout) as Summary;
     expect(s.apps).toEqual([APP]);
     expect(s.flows).toBeGreaterThan(0);
     expect(s.flows).toBe(s.workloadFlows);
     expect(s.bytesIn).toBeGreaterThan(0);
-    expect(s.filtersAdded).toBe(4);
+    expect(s.packetsTagged).toBeGreaterThan(s.flows);
+    expect(s.packetsTagged).toBe(s.verdicts.sent + s.verdicts.delivered + s.verdicts.dropped + s.verdicts.unknown);
+    expect(s.packetsDropped).toBe(s.verdicts.dropped);
+    expect(s.verdicts.dropped).toBeGreaterThan(0);
+    expect(s.latencyUs.p50).toBeGreaterThan(0);
+    expect(s.latencyUs.p99).toBeGreaterThanOrEqual(s.latencyUs.p50 ?? Infinity);
+    // flow established v4/v6, stream v4/v6, the transport tag layers v4/v6 both ways, their 8 discard layers
+    expect(s.filtersAdded).toBe(16);
     expect(s.filtersLeft).toBe(0);
     expect(s.endedBy).toBe('--duration 1.5');
+    // the same seed gives the same flows
+    const again = JSON.parse(run(['monitor', APP, '--duration', '1.5', '--rate', '8', '--drop-rate', '0.05', '--format', 'json']).stdout) as Summary;
+    expect(again.flowsByProtocol).toBeDefined();
+    expect(run(['monitor', APP, '--duration', '1', '--drop-rate', '1.5']).status).toBe(2);
   });
 
   it('replay and monitor --replay give the same answer on a capture; text summary table', () => {
-    const a = JSON.parse(run(['replay', capture, '--format', 'json']).stdout) as Record<string, unknown>;
-    const b = JSON.parse(run(['monitor', 'C:\\Windows\\System32\\wfpsim-app.exe', '--replay', capture, '--format', 'json']).stdout) as Record<string, unknown>;
-    const strip = (o: Record<string, unknown>) => {
-      const { command: _c, elapsedMs: _e, ...rest } = o;
-      return rest;
-    };
+    const opts = ['--seed', '3', '--drop-rate', '0.1', '--format', 'json'];
+    const a = JSON.parse(run(['replay', capture, ...opts]).stdout) as Record<string, unknown>;
+    const b = JSON.parse(run(['monitor', 'C:\\Windows\\System32\\wfpsim-app.exe', '--replay', capture, ...opts]).stdout) as Record<string, unknown>;
+    const strip = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'command' && k !== 'elapsedMs'));
     expect(a['flows']).toBe(3);
+    expect(a['packetsTagged']).toBe(39);
+    expect(a['packetsDropped']).toBeGreaterThan(0);
     expect(strip(a)).toEqual(strip(b));
+    // another seed of the packet model drops other packets
+    const c = JSON.parse(run(['replay', capture, '--seed', '4', '--drop-rate', '0.1', '--format', 'json']).stdout) as Record<string, unknown>;
+    expect(c['packetsTagged']).toBe(39);
+    expect(strip(c)).not.toEqual(strip(a));
     const text = run(['replay', capture]);
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/^summary of replay$/m);
     expect(text.stdout).toMatch(/^ {2}flows +3 of 3 in the traffic$/m);
-    expect(text.stdout).toMatch(/^ {2}by protocol +tls 1, http1 2$/m);
+    expect(text.stdout).toMatch(/^ {2}by protocol +http1 2, tls 1$/m);
+    expect(text.stdout).toMatch(/^ {2}packets tagged +39$/m);
+    expect(text.stdout).toMatch(/^ {2}in-stack latency p50 \/ p99 +\d+µs \/ \d+µs$/m);
   });
 
   it('replay --map assigns flows by local port: only the mapped app is monitored', () => {
@@ -106,14 +140,23 @@ describe('monitor-cli commands against the simulator (spawned bin)', () => {
     expect(text.stdout).toMatch(/^PROTO +LOCAL +DIR +REMOTE/);
     expect(text.stdout).toMatch(/wfpkit\.test:18080/);
     expect(text.stderr).toMatch(/summary of flows/);
-    const events = run(['events', '--replay', capture, '--format', 'jsonl']).stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string });
-    expect(events.filter((e) => e.kind === 'FLOW_ESTABLISHED')).toHaveLength(3);
-    expect(events.filter((e) => e.kind === 'FLOW_DELETED')).toHaveLength(3);
+    const events = run(['events', '--replay', capture, '--format', 'jsonl']).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; record: { kind: string } });
+    expect(events.filter((e) => e.type === 'flow' && e.record.kind === 'FLOW_ESTABLISHED')).toHaveLength(3);
+    expect(events.filter((e) => e.type === 'flow-deleted')).toHaveLength(3);
+    expect(events.filter((e) => e.type === 'packet-tagged')).toHaveLength(39);
+    expect(events.filter((e) => e.type === 'packet-notify').length).toBeGreaterThan(39);
     const eventsText = run(['events', '--replay', capture]);
-    expect(eventsText.stdout).toMatch(/^\d+ FLOW_ESTABLISHED flow=\d+/m);
+    expect(eventsText.stdout).toMatch(/^flow +\d+ FLOW_ESTABLISHED flow=\d+/m);
+    expect(eventsText.stdout).toMatch(/^packet-tagged +\d+ PACKET_TAGGED flow=\d+/m);
     const packets = run(['packets', '--replay', capture, '--format', 'json']);
     expect(packets.status).toBe(0);
-    expect(Array.isArray(JSON.parse(packets.stdout))).toBe(true);
+    const fates = JSON.parse(packets.stdout) as { verdict: string; inStackLatencyUs?: number }[];
+    expect(fates).toHaveLength(39);
+    expect(fates.every((f) => (f.verdict === 'sent' || f.verdict === 'delivered') && (f.inStackLatencyUs ?? 0) > 0)).toBe(true);
+    expect(packets.stderr).toMatch(/^ {2}packets tagged +39$/m);
+    const packetsText = run(['packets', '--replay', capture]);
+    expect(packetsText.stdout).toMatch(/^ *FLOW +SEQ +DIR +IP +BYTES +VERDICT +REASON +LATENCY$/m);
+    expect(packetsText.stdout).toMatch(/ delivered +removed +\d+µs$/m);
     const out = path.join(dir, 'flows.jsonl');
     const toFile = run(['flows', '--replay', capture, '--format', 'jsonl', '--output', out]);
     expect(toFile.status).toBe(0);
@@ -138,6 +181,7 @@ describe('monitor-cli commands against the simulator (spawned bin)', () => {
     expect(counters.global.sessionsOpen).toBe(1);
     expect(counters.global.flowTableCapacity).toBeGreaterThan(0);
     expect(run(['counters']).stdout).toMatch(/^ring +\d+ bytes/m);
+    expect(run(['delcallouts']).status).toBe(0);
     const d = run(['doctor']);
     expect(d.stdout).toMatch(/^ok {4}backend: the simulator is in use/m);
     expect(d.stdout).toMatch(/^FAIL {2}callouts: .*\n {6}fix: monitor-cli addcallouts$/m);
@@ -198,6 +242,6 @@ describe('monitor-cli commands against the simulator (spawned bin)', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(err).toMatch(/using the wfpkit simulator/);
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ endedBy: 'SIGTERM', filtersAdded: 4, filtersLeft: 0 });
+    expect(JSON.parse(out)).toMatchObject({ endedBy: 'SIGTERM', filtersAdded: 16, filtersLeft: 0 });
   });
 });

@@ -222,6 +222,8 @@ export class LatencySummary {
   private readonly verdicts: ReadonlySet<PacketVerdict>;
   private dropped = 0;
   private lastFlow: { id: bigint; h: LatencyHistogram } | undefined;
+  /** Histograms of removed flows, reset, for new flows (each is ~6 KB: reusing them spares the GC). */
+  private readonly spare: LatencyHistogram[] = [];
 
   /**
    * @param options - Flow cap and the verdicts to record.
@@ -288,10 +290,11 @@ export class LatencySummary {
       while (this.perFlow.size >= this.maxFlows) {
         const oldest = this.perFlow.keys().next();
         if (oldest.done === true) break;
+        this.release(this.perFlow.get(oldest.value));
         this.perFlow.delete(oldest.value);
         this.dropped++;
       }
-      h = new LatencyHistogram();
+      h = this.spare.pop() ?? new LatencyHistogram();
     } else {
       this.perFlow.delete(fate.flowId); // re-insert: least recently updated first
     }
@@ -353,7 +356,14 @@ export class LatencySummary {
    * ```
    */
   removeFlow(flowId: bigint): void {
+    this.release(this.perFlow.get(flowId));
     this.perFlow.delete(flowId);
     if (this.lastFlow?.id === flowId) this.lastFlow = undefined;
+  }
+
+  private release(h: LatencyHistogram | undefined): void {
+    if (h === undefined || this.spare.length >= 64) return;
+    h.reset();
+    this.spare.push(h);
   }
 }

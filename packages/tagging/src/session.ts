@@ -435,7 +435,8 @@ export class TaggingSession {
   private readonly fates: PacketFateTracker;
   private readonly flowTracker: FlowTracker;
   private readonly latency = new LatencySummary();
-  private readonly recent: LiveFlow[] = [];
+  /** The last ended flows, with their latency when they ended (LiveFlow objects are made by snapshot()). */
+  private readonly recent: { flow: FlowRecord; latency: { p50Us: number; p99Us: number } | undefined }[] = [];
   private state: 'running' | 'stopping' | 'stopped' = 'running';
   private consumer: Consumer | undefined;
   /** What the reader collects for the consumer (undefined once it let go). */
@@ -691,7 +692,13 @@ export class TaggingSession {
         });
     }
     const flows: LiveFlow[] = this.flowTracker.snapshot().map((f) => this.live(f));
-    for (let i = this.recent.length - 1; i >= 0; i--) flows.push(this.recent[i] as LiveFlow);
+    for (let i = this.recent.length - 1; i >= 0; i--) {
+      const r = this.recent[i];
+      if (r === undefined) continue;
+      const flow: LiveFlow = { ...r.flow, packetsTagged: r.flow.packets.tagged, packetsDropped: r.flow.packets.dropped };
+      if (r.latency !== undefined) flow.latency = r.latency;
+      flows.push(flow);
+    }
     const s = this.lastCounters?.session;
     return {
       flows,
@@ -764,7 +771,8 @@ export class TaggingSession {
   }
 
   private onFlow(f: FlowRecord): void {
-    this.recent.push(this.live(f));
+    const l = this.latency.flow(f.flowId);
+    this.recent.push({ flow: f, latency: l === undefined ? undefined : { p50Us: l.p50Us, p99Us: l.p99Us } });
     if (this.recent.length > RECENT_FLOWS) this.recent.shift();
     this.latency.removeFlow(f.flowId);
     if (this.sink === 'flows') this.out.push(f);

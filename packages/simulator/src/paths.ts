@@ -1,5 +1,6 @@
 /*
- * Where libwfpsim and its build directory are, and the environment its state file is read from.
+ * Where libwfpsim is (the override, the platform's prebuilt package, or the source build), and the
+ * environment its state file is read from.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';

@@ -890,7 +890,10 @@ export function cancelRun(options: { readonly libraryPath?: string } = {}): void
  *
  * @param options - the libwfpsim to act on
  * @returns the number of flows ended
+ * @throws {@link RunInProgressError} while a run is in progress (its flows are still being replayed)
  */
 export function closeDeferredFlows(options: { readonly libraryPath?: string } = {}): number {
-  return trafficFunctions(options.libraryPath).closeFlows() as number;
+  const fns = trafficFunctions(options.libraryPath);
+  assertIdle(fns);
+  return fns.closeFlows() as number;
 }

@@ -11,6 +11,7 @@ import type * as Koffi from 'koffi' with { 'resolution-mode': 'import' };
 
 import {
   cancelRun,
+  closeDeferredFlows,
   DISCARD_REASONS,
   RunInProgressError,
   runCapture,
@@ -270,6 +271,7 @@ describe('async runs, pacing and cancel', () => {
     }
     expect(seen.length).toBe(3); // the log grew three times while the run was still going
     expect(() => runSynthetic({ libraryPath: libraryPath(), seed: 1, flows: 1 })).toThrow(RunInProgressError);
+    expect(() => closeDeferredFlows({ libraryPath: libraryPath() })).toThrow(RunInProgressError);
     await expect(runCaptureAsync(capture, { libraryPath: libraryPath() })).rejects.toThrow(RunInProgressError);
     const stats: RunStats = await run;
     expect(stats.cancelled).toBe(false);

@@ -121,6 +121,7 @@ static int is_local_addr(UINT8 version, const UINT8 a[16])
     return 0;
 }
 static uint64_t g_inflight;                                     /* NBLs the lifecycle holds */
+static uint64_t g_notify_start;                                 /* notify calls before the run */
 static ws_pcap_error g_last_error;                              /* of the last run (g_run_mutex) */
 static UINT64 *g_deferred;                                      /* WFPSIM_RUN_DEFER_FLOW_CLOSE flows */
 static size_t g_ndeferred, g_deferred_cap;
@@ -129,8 +130,11 @@ static const char k_default_app[] = "\\device\\harddiskvolume3\\windows\\system3
 
 void WfpsimRunStats(wfpsim_run_stats *out)
 {
-    if (out)
-        *out = g_stats;
+    if (!out)
+        return;
+    *out = g_stats;
+    if (__atomic_load_n(&g_run_active, __ATOMIC_SEQ_CST)) /* a run in progress: its counts so far */
+        out->notify_calls = ws_k_nbl_notify_calls() - g_notify_start;
 }
 
 static void set_clock(uint64_t ts)
@@ -809,7 +813,7 @@ static int32_t run_enter(run_ctx *rc)
     __atomic_store_n(&g_cancel, 0, __ATOMIC_SEQ_CST);
     __atomic_store_n(&g_run_active, 1, __ATOMIC_SEQ_CST);
     rc->real_start_ns = real_ns();
-    g_stats.notify_calls = ws_k_nbl_notify_calls(); /* the start; the run's count at the end */
+    g_notify_start = ws_k_nbl_notify_calls();
     return 0;
 }
 
@@ -819,7 +823,7 @@ static void run_leave(run_ctx *rc)
     reassembly_expire(rc);
     ws_k_lc_flush();
     ws_k_lc_end();
-    g_stats.notify_calls = ws_k_nbl_notify_calls() - g_stats.notify_calls;
+    g_stats.notify_calls = ws_k_nbl_notify_calls() - g_notify_start;
     g_stats.input_packets = rc->fed;
     g_stats.cancelled = (uint64_t)rc->stop;
     if (!(rc->opt.flags & WFPSIM_RUN_KEEP_CLOCK))

@@ -98,7 +98,7 @@ describe('changeset version, offline', () => {
     fs.writeFileSync(path.join(clone, '.gitignore'), 'node_modules\n');
     git(clone, ['init', '-q', '-b', 'main']);
     git(clone, ['add', '.']);
-    git(clone, ['-c', 'user.name=wfpkit test', '-c', 'user.email=test@wfpkit.invalid', 'commit', '-q', '-m', 'release candidate']);
+    git(clone, ['-c', 'user.name=wfpkit test', '-c', 'user.email=test@wfpkit.invalid', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'release candidate']);
     before = new Map(publishable.map((p) => [p.manifest.name, readManifest(path.join(clone, 'packages', p.folder))]));
     changesets = pendingChangesets(path.join(clone, '.changeset'));
     const r = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', '@changesets', 'cli', 'bin.js'), 'version'], {

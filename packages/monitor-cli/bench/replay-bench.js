@@ -10,7 +10,8 @@
 //   B  monitor-cli --format jsonl flows --replay FILE       (one JSON line per flow, SNI/Host in it)
 //   T  tshark -r FILE -T fields -e tls.handshake.extensions_server_name -e http.host
 // and prints the medians of wall time and peak RSS side by side. B and T extract the same
-// fields; the bench checks that their sorted SNI/Host values are identical and fails otherwise.
+// fields; the bench compares their sorted SNI/Host values and, when they differ, says so and
+// exits with 3 (the timings are still printed).
 // Captures go to WFPKIT_BENCH_DIR (default the OS temp dir) and are removed at the end unless
 // WFPKIT_BENCH_KEEP=1 (then a later run reuses them).
 'use strict';
@@ -50,7 +51,7 @@ function measure(argv, outFile) {
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
   if (!wall || !rss) throw new Error(`cannot read /usr/bin/time -v output:\n${err}`);
   const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
-  return { seconds, rssMiB: Number(rss[1]) / 1024 };
+  return { seconds, rssMiB: Number(rss[1]) / 1024, stderr: err };
 }
 
 const median = (xs) => {
@@ -80,6 +81,20 @@ function flowAnswers(file) {
   return out.sort();
 }
 
+/** `ringRecordsLost` of the replay summary (a JSON document or lines), or '?' when absent. */
+function replayLost(file) {
+  const m = /"ringRecordsLost":\s*(\d+)/.exec(fs.readFileSync(file, 'utf8'));
+  return m ? fmt(Number(m[1])) : '?';
+}
+
+/** "ring records lost" of each flows run's summary (stderr). */
+function flowsLost(stderrs) {
+  return stderrs.map((e) => {
+    const m = /ring records lost\s+(\d+)/.exec(e);
+    return m ? fmt(Number(m[1])) : '?';
+  });
+}
+
 function main() {
   need('taskset', ['-c', '0', 'true'], 'install util-linux');
   need('/usr/bin/time', ['-v', 'true'], 'apt-get install time');
@@ -92,6 +107,7 @@ function main() {
   console.log(`replay benchmark: node ${process.version}, ${tsharkVersion}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, pinned with taskset -c 0, medians of ${RUNS}`);
   const made = [];
   const rows = [];
+  let incomplete = false;
   try {
     for (const mb of SIZES) {
       const file = path.join(DIR, `wfpkit-replay-bench-${mb}MB.pcap`);
@@ -119,13 +135,17 @@ function main() {
       const ours = flowAnswers(outB);
       const theirs = tsharkAnswers(outT);
       const same = ours.length === theirs.length && ours.every((v, i) => v === theirs[i]);
+      const lostReplay = replayLost(outA);
+      const lostFlows = flowsLost(b.map((x) => x.stderr));
       console.log(`  SNI/Host values: monitor-cli flows ${fmt(ours.length)}, tshark ${fmt(theirs.length)}, identical: ${same}`);
+      console.log(`  ring records lost: replay ${lostReplay}, flows ${lostFlows.join(' / ')} (per run)`);
       if (!same) {
         const at = ours.findIndex((v, i) => v !== theirs[i]);
-        throw new Error(`the answers differ at sorted position ${at}: monitor-cli "${ours[at] ?? ''}", tshark "${theirs[at] ?? ''}"`);
+        console.log(`  INCOMPLETE: the answers differ (first at sorted position ${at}: monitor-cli "${ours[at] ?? ''}", tshark "${theirs[at] ?? ''}")`);
+        incomplete = true;
       }
       const m = (xs, k) => median(xs.map((x) => x[k]));
-      rows.push({ mb: cap.bytes / 1e6, replay: [m(a, 'seconds'), m(a, 'rssMiB')], flows: [m(b, 'seconds'), m(b, 'rssMiB')], tshark: [m(t, 'seconds'), m(t, 'rssMiB')], answers: ours.length });
+      rows.push({ mb: cap.bytes / 1e6, replay: [m(a, 'seconds'), m(a, 'rssMiB')], flows: [m(b, 'seconds'), m(b, 'rssMiB')], tshark: [m(t, 'seconds'), m(t, 'rssMiB')], answers: `${fmt(ours.length)} of ${fmt(theirs.length)}` });
     }
   } finally {
     if (!KEEP) for (const f of made) fs.rmSync(f, { force: true });
@@ -134,12 +154,14 @@ function main() {
   console.log('|---|---|---|---|---|');
   for (const r of rows) {
     const cell = ([s, m]) => `${fmt(s, 2)} s, ${fmt(m)} MiB`;
-    console.log(`| ${fmt(r.mb)} MB (${fmt(r.answers)} SNI/Host) | ${cell(r.replay)} | ${cell(r.flows)} | ${cell(r.tshark)} | ${fmt(r.tshark[0] / r.replay[0], 1)}x / ${fmt(r.tshark[0] / r.flows[0], 1)}x |`);
+    console.log(`| ${fmt(r.mb)} MB (${r.answers} SNI/Host) | ${cell(r.replay)} | ${cell(r.flows)} | ${cell(r.tshark)} | ${fmt(r.tshark[0] / r.replay[0], 1)}x / ${fmt(r.tshark[0] / r.flows[0], 1)}x |`);
   }
+  if (incomplete) console.log('\nINCOMPLETE: monitor-cli did not report every SNI/Host tshark found (see the ring loss above); exit code 3');
+  return incomplete;
 }
 
 try {
-  main();
+  if (main()) process.exitCode = 3;
 } catch (e) {
   console.error(e instanceof Error ? e.message : e);
   process.exit(1);

@@ -401,6 +401,19 @@ export class PacketFateTracker {
   }
 
   /**
+   * Followed NBLs of one flow in flight now (O(1)).
+   *
+   * @param flowId - `header.flowId` of the flow's records
+   * @example
+   * ```ts
+   * if (tracker.inFlightOf(flow.flowId) === 0) console.log('every packet of the flow has its fate');
+   * ```
+   */
+  inFlightOf(flowId: bigint): number {
+    return this.byFlow.get(flowId)?.size ?? 0;
+  }
+
+  /**
    * The tracker clock: the largest record timestamp seen (a FILETIME), or what
    * {@link PacketFateTracker.advanceTime} set.
    *

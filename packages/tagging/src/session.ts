@@ -436,6 +436,8 @@ export class TaggingSession {
   private readonly flowTracker: FlowTracker;
   private readonly latency = new LatencySummary();
   /** The last ended flows, with their latency when they ended (LiveFlow objects are made by snapshot()). */
+  /** Ended flows whose packets are still in flight: their record waits for those fates. */
+  private readonly parked = new Map<bigint, FlowRecord>();
   private readonly recent: { flow: FlowRecord; latency: { p50Us: number; p99Us: number } | undefined }[] = [];
   private state: 'running' | 'stopping' | 'stopped' = 'running';
   private consumer: Consumer | undefined;
@@ -766,11 +768,31 @@ export class TaggingSession {
 
   private onFate(fate: PacketFate): void {
     this.latency.add(fate);
-    this.flowTracker.pushFate(fate);
+    const parked = this.parked.size > 0 ? this.parked.get(fate.flowId) : undefined;
+    if (parked === undefined) {
+      this.flowTracker.pushFate(fate);
+    } else {
+      parked.packets[fate.verdict]++;
+      if (this.fates.inFlightOf(fate.flowId) === 0) {
+        this.parked.delete(fate.flowId);
+        this.flowEnded(parked);
+      }
+    }
     if (this.sink === 'packets') this.out.push(fate);
   }
 
+  /** A flow record is final at FLOW_DELETED, but its last packets may still be in the stack: it waits for their fates. */
   private onFlow(f: FlowRecord): void {
+    if (this.fates.inFlightOf(f.flowId) > 0) {
+      const older = this.parked.get(f.flowId);
+      if (older !== undefined) this.flowEnded(older); // a reused flow id: the older record ends now
+      this.parked.set(f.flowId, f);
+      return;
+    }
+    this.flowEnded(f);
+  }
+
+  private flowEnded(f: FlowRecord): void {
     const l = this.latency.flow(f.flowId);
     this.recent.push({ flow: f, latency: l === undefined ? undefined : { p50Us: l.p50Us, p99Us: l.p99Us } });
     if (this.recent.length > RECENT_FLOWS) this.recent.shift();
@@ -887,6 +909,8 @@ export class TaggingSession {
     // 4. Every tagged packet gets its fate, every flow its record.
     this.fates.flush();
     this.flowTracker.flush();
+    for (const f of this.parked.values()) this.flowEnded(f);
+    this.parked.clear();
     this.ended = true;
     await this.device.close().catch(() => undefined);
     this.state = 'stopped';

@@ -238,6 +238,11 @@ describe('reading', () => {
       [18080, curl.appPath, 'wfpkit.test:18080'],
       [18081, curl.appPath, 'v6.wfpkit.test'],
     ]);
+    // each flow record waited for its last packets' fates: every tagged packet is counted once
+    for (const f of flows) {
+      expect(f.packets.tagged).toBeGreaterThan(0);
+      expect(f.packets.sent + f.packets.delivered + f.packets.dropped + f.packets.unknown).toBe(f.packets.tagged);
+    }
     const events: TaggingEvent[] = await opensslEvents;
     const established = events.filter((e) => e.type === 'flow');
     expect(established).toHaveLength(1);

@@ -57,8 +57,14 @@ export const FATE_COLUMNS: readonly TableColumn<PacketFate>[] = [
   { header: 'LATENCY', value: (p) => us(p.inStackLatencyUs), align: 'right' },
 ];
 
+/** A flow record as the `flows` command writes it: with its packets' in-stack latency. */
+export interface FlowOutput extends FlowRecord {
+  /** In-stack latency of the flow's sent and delivered packets (absent when none had a latency). */
+  latency?: { p50Us: number; p99Us: number };
+}
+
 /** Columns of the `flows` text table (`anon` maps each address for --anonymize). */
-export function flowColumns(anon: (address: string) => string): readonly TableColumn<FlowRecord>[] {
+export function flowColumns(anon: (address: string) => string): readonly TableColumn<FlowOutput>[] {
   return [
     { header: 'PROTO', value: (f) => f.appProtocol },
     { header: 'LOCAL', value: (f) => endpoint(anon(f.endpoints.local.address), f.endpoints.local.port) },
@@ -69,6 +75,8 @@ export function flowColumns(anon: (address: string) => string): readonly TableCo
     { header: 'IN', value: (f) => f.bytes.in },
     { header: 'TAGGED', value: (f) => f.packets.tagged },
     { header: 'DROPPED', value: (f) => f.packets.dropped },
+    { header: 'P50', value: (f) => us(f.latency?.p50Us), align: 'right' },
+    { header: 'P99', value: (f) => us(f.latency?.p99Us), align: 'right' },
     { header: 'MS', value: (f) => (f.durationMs ?? 0).toFixed(1), align: 'right' },
     { header: 'APP', value: (f) => f.app.path },
   ];

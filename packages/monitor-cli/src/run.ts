@@ -12,13 +12,13 @@ import * as fs from 'node:fs';
 import { Engine } from '@wfpkit/fwpm-bindings';
 import type { PacketLifecycleOptions } from '@wfpkit/simulator';
 import { CalloutsNotInstalledError, FlowTracker, LatencySummary, PacketFateTracker, TaggingSession, wfpkitObjects } from '@wfpkit/tagging';
-import type { FlowRecord, PacketFate, SessionSnapshot, SessionSummary, TaggingEvent } from '@wfpkit/tagging';
+import type { PacketFate, SessionSnapshot, SessionSummary, TaggingEvent } from '@wfpkit/tagging';
 
 import type { BackendName } from './backend';
 import type { Context } from './context';
 import { CliError, EXIT_CODES } from './errors';
 import { FATE_COLUMNS, eventText, flowColumns, liveScreen, summaryObject, summaryText } from './render';
-import type { LiveTotals, SummaryData } from './render';
+import type { FlowOutput, LiveTotals, SummaryData } from './render';
 import { PcapngWriter, ProgressBar, TaggedPacketCapture, createRecordWriter, writeJsonDocument } from './output';
 import { captureReadPosition, checkCaptureFile, startReplay, startSyntheticWorkload } from './workload';
 import type { Workload, WorkloadStats } from './workload';
@@ -51,6 +51,8 @@ export const SIMULATOR_DEFAULT_APP = 'C:\\Windows\\System32\\wfpsim-app.exe';
 const RING_BYTES = 16 * 1024 * 1024;
 /** With --headers-only the driver copies at most a TCP header with options (60 bytes) per packet. */
 const HEADERS_SNAP = 60;
+/** Most flows whose in-stack latency is kept at once (as many as the flow tracker keeps active). */
+const MAX_FLOW_LATENCIES = 65_536;
 /** Events read between two turns of the event loop. */
 const YIELD_EVERY = 2048;
 
@@ -148,14 +150,18 @@ class AppSession {
     readonly app: string,
     readonly session: TaggingSession,
     latency: LatencySummary,
-    sinks: { fate?: (f: PacketFate) => void; flow?: (f: FlowRecord) => void },
+    sinks: { fate?: (f: PacketFate) => void; flow?: (f: FlowOutput) => void },
   ) {
     this.flows = new FlowTracker({
       onFlow: (f) => {
         this.bytesOut += f.bytes.out;
         this.bytesIn += f.bytes.in;
         this.byProtocol[f.appProtocol] = (this.byProtocol[f.appProtocol] ?? 0) + 1;
-        sinks.flow?.(f);
+        if (sinks.flow) {
+          const l = latency.flow(f.flowId);
+          sinks.flow(l ? { ...f, latency: { p50Us: l.p50Us, p99Us: l.p99Us } } : f);
+        }
+        latency.removeFlow(f.flowId);
       },
     });
     this.fates = new PacketFateTracker({
@@ -263,7 +269,7 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
       ? createRecordWriter<TaggingEvent>(format, ctx.target, { ...writerOptions, columns: [{ header: 'EVENT', value: (e) => eventText(e) }], sizingRows: 1 })
       : undefined;
   const fateWriter = command === 'packets' ? createRecordWriter<PacketFate>(format, ctx.target, { ...writerOptions, columns: FATE_COLUMNS, sizingRows: 1 }) : undefined;
-  const flowWriter = command === 'flows' ? createRecordWriter<FlowRecord>(format, ctx.target, { ...writerOptions, columns: flowColumns(anon), sizingRows: 1 }) : undefined;
+  const flowWriter = command === 'flows' ? createRecordWriter<FlowOutput>(format, ctx.target, { ...writerOptions, columns: flowColumns(anon), sizingRows: 1 }) : undefined;
   const headersOnly = ctx.options.headersOnly === true;
   const capture =
     ctx.options.pcapng !== undefined
@@ -275,7 +281,8 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
   // The driver copies the bytes the capture keeps (none without --pcapng).
   const snapLen = capture ? Math.min(ctx.options.snaplen, headersOnly ? HEADERS_SNAP : Infinity, 2048) : 0;
 
-  const latency = new LatencySummary({ maxFlows: 0 });
+  // overall, and per flow until the flow's record is written (flows end: bounded by the active flows)
+  const latency = new LatencySummary({ maxFlows: MAX_FLOW_LATENCIES });
   const onEvent = (app: string, ev: TaggingEvent): void => {
     eventWriter?.write(ev);
     if (capture) {
@@ -293,7 +300,7 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
           },
         }
       : {}),
-    ...(flowWriter ? { flow: (f: FlowRecord): void => flowWriter.write(f) } : {}),
+    ...(flowWriter ? { flow: (f: FlowOutput): void => flowWriter.write(f) } : {}),
   };
 
   let endedBy = replay !== undefined ? 'end of capture' : backend === 'sim' ? 'end of workload' : 'end';

@@ -131,13 +131,19 @@ describe('monitor-cli commands against the simulator (spawned bin)', () => {
   it('flows, events and packets stream in text, json and jsonl; --output writes the file', () => {
     const jsonl = run(['flows', '--replay', capture, '--format', 'jsonl']);
     expect(jsonl.status).toBe(0);
-    const flows = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l) as { appProtocol: string; http?: { host?: string } });
+    const flows = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { appProtocol: string; http?: { host?: string }; packets: { tagged: number }; latency?: { p50Us: number; p99Us: number } });
     expect(flows.map((f) => f.appProtocol).sort()).toEqual(['http1', 'http1', 'tls']);
+    // each flow with its tagged packets and their in-stack latency
+    expect(flows.map((f) => f.packets.tagged).reduce((a, b) => a + b, 0)).toBe(39);
+    for (const f of flows) expect(f.latency?.p99Us).toBeGreaterThanOrEqual(f.latency?.p50Us ?? Infinity);
     expect(flows.some((f) => f.http?.host === 'wfpkit.test:18080')).toBe(true);
     const json = JSON.parse(run(['flows', '--replay', capture, '--format', 'json']).stdout) as unknown[];
     expect(json).toHaveLength(3);
     const text = run(['flows', '--replay', capture]);
-    expect(text.stdout).toMatch(/^PROTO +LOCAL +DIR +REMOTE/);
+    expect(text.stdout).toMatch(/^PROTO +LOCAL +DIR +REMOTE +SNI\/HOST +OUT +IN +TAGGED +DROPPED +P50 +P99 +MS +APP$/m);
     expect(text.stdout).toMatch(/wfpkit\.test:18080/);
     expect(text.stderr).toMatch(/summary of flows/);
     const events = run(['events', '--replay', capture, '--format', 'jsonl']).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; record: { kind: string } });

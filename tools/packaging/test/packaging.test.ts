@@ -224,7 +224,7 @@ console.log(JSON.stringify(result));
     const tsc = run(path.join(binDir, 'node'), [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
     expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
     expect(tsc.status).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('runs the first TypeScript example of every README', () => {
     const compiled = fs.readdirSync(path.join(project, 'out')).filter((f) => /^readme-.*\.mjs$/.test(f));

@@ -34,8 +34,8 @@ function projectEnv(): NodeJS.ProcessEnv {
 }
 
 /** Runs a command in the project. */
-function run(command: string, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(command, [...args], { cwd: project, env: projectEnv(), encoding: 'utf8', timeout: 60_000 });
+function run(command: string, args: readonly string[], timeoutMs = 60_000): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(command, [...args], { cwd: project, env: projectEnv(), encoding: 'utf8', timeout: timeoutMs });
   return { status: r.status, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
 
@@ -221,7 +221,7 @@ console.log(JSON.stringify(result));
         files: ['consumer.mts', 'consumer.cts', ...examples],
       }),
     );
-    const tsc = run(path.join(binDir, 'node'), [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+    const tsc = run(path.join(binDir, 'node'), [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], 110_000);
     expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
     expect(tsc.status).toBe(0);
   }, 120_000);

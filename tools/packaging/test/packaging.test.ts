@@ -121,6 +121,15 @@ describe('the packed packages, installed in an empty project', () => {
     expect((packed.find((p) => p.name === staged.name) as PackReport).files).toContain(path.basename(staged.library));
   });
 
+  it('ships a library whose glibc requirement its README states', () => {
+    const versions = [...fs.readFileSync(staged.library).toString('latin1').matchAll(/GLIBC_(\d+)\.(\d+)/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
+    expect(versions.length).toBeGreaterThan(0);
+    const [major, minor] = versions.reduce((a, b) => (b[0] > a[0] || (b[0] === a[0] && b[1] > a[1]) ? b : a));
+    const readme = fs.readFileSync(path.join(staged.dir, 'README.md'), 'utf8');
+    const stated = /glibc\**\s*\((\d+)\.(\d+) or later\)/.exec(readme);
+    expect(stated ? `${stated[1]}.${stated[2]}` : 'no "(X.Y or later)" in the README').toBe(`${major}.${minor}`);
+  });
+
   it('installs real copies (no links into the repository), none of ours with an install script', () => {
     const nm = path.join(project, 'node_modules');
     for (const p of packed) {

@@ -151,11 +151,11 @@ export interface PacketFateTrackerOptions {
    */
   flowDeleteGraceMs?: number;
   /**
-   * The `notifyFlags` bit with which the driver marks a PACKET_NOTIFY that reports a tagged
-   * packet seen at a discard layer (`FWPM_LAYER_*_DISCARD`). The contract has no such flag
-   * yet (the proposed `NotifyFlags.DISCARDED` would be `0x10`); 0, the default, turns the
-   * detection off. A marked record's `eventType` is ignored; the packet's next
-   * CONTEXT_REMOVED then gives `dropped`.
+   * A `notifyFlags` bit with which a driver marks a PACKET_NOTIFY that reports a tagged packet
+   * seen at a discard layer, for drivers that report discards that way (the wfpkit driver
+   * writes PACKET_DISCARDED records instead, which are always applied); 0, the default, turns
+   * it off. A marked record's `eventType` is ignored; the packet's next CONTEXT_REMOVED then
+   * gives `dropped`.
    */
   discardNotifyFlag?: number;
   /**

@@ -203,6 +203,12 @@ class AppSession {
   }
 }
 
+/** True when the driver rings of all sessions are empty (or cannot be asked). */
+async function ringsEmpty(sessions: readonly AppSession[]): Promise<boolean> {
+  const counters = await Promise.all(sessions.map((s) => s.session.counters().catch(() => undefined)));
+  return counters.every((c) => c === undefined || c.session.recordsInRing === 0);
+}
+
 /** The live totals of all sessions (for the live view). */
 function liveTotals(apps: readonly AppSession[], snaps: readonly SessionSnapshot[], latency: LatencySummary): LiveTotals {
   const sum = (f: (s: SessionSnapshot) => number): number => snaps.reduce((n, s) => n + f(s), 0);
@@ -401,6 +407,9 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
         stopped,
       ]);
       if (workloadStats === undefined) workloadStats = await w.done;
+      // Read what the ring still holds before stopping: stop() drains it in one go, holding every
+      // record of a full ring in memory at once.
+      while (!signalled && !(await ringsEmpty(sessions))) await new Promise((resolve) => setTimeout(resolve, 20));
     } else {
       await stopped;
     }

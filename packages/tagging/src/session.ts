@@ -120,7 +120,7 @@ export interface SessionSnapshot {
   flows: LiveFlow[];
   /** Totals so far. */
   totals: SessionTotals;
-  /** Losses so far. */
+  /** Losses so far (the driver's counts when it is ahead of the LOSS records read). */
   loss: SessionLoss;
   /** The driver's ring, as of the last counters read (refreshed in the background when older than 250 ms). */
   ring: { bytes: number; used: number; highWater: number };
@@ -754,9 +754,14 @@ export class TaggingSession {
     };
   }
 
+  /** From the LOSS records read, or the driver's counters when they are ahead (records not read yet). */
   private loss(): SessionLoss {
     const p = this.fates.stats();
-    return { ringRecordsLost: p.lostRecords, packetsUntagged: p.untaggedPackets };
+    const c = this.lastCounters?.session;
+    return {
+      ringRecordsLost: Math.max(p.lostRecords, Number(c?.eventsDropped ?? 0n)),
+      packetsUntagged: Math.max(p.untaggedPackets, Number(c?.packetsUntagged ?? 0n)),
+    };
   }
 
   private live(f: FlowRecord): LiveFlow {
@@ -903,6 +908,7 @@ export class TaggingSession {
     let counters: Counters | undefined;
     try {
       counters = await this.device.counters();
+      this.lastCounters = counters;
     } catch {
       counters = undefined;
     }

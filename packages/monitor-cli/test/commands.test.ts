@@ -126,6 +126,21 @@ describe('monitor-cli commands against the simulator (spawned bin)', () => {
     const r = run(['replay', capture, '--map', `${port}=C:\\apps\\browser.exe`, '--format', 'json']);
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ apps: ['C:\\apps\\browser.exe'], flows: 1 });
+    // with --app too: one session per app, each flow in the session of its app
+    const both = run(['flows', 'C:\\apps\\other.exe', '--replay', capture, '--map', `${port}=C:\\apps\\browser.exe`, '--format', 'jsonl']);
+    expect(both.status).toBe(0);
+    const owners = both.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { app: { path: string }; endpoints: { local: { port: number } } })
+      .map((f) => `${f.endpoints.local.port} ${f.app.path}`)
+      .sort();
+    const others = flows.map((f) => f.endpoints.local.port).filter((p) => p !== port);
+    expect(owners).toEqual([`${port} \\device\\harddiskvolume3\\apps\\browser.exe`, ...others.map((p) => `${p} \\device\\harddiskvolume3\\apps\\other.exe`)].sort());
+    expect(both.stderr).toMatch(/^ {2}apps +C:\\apps\\other\.exe, C:\\apps\\browser\.exe$/m);
+    expect(both.stderr).toMatch(/^ {2}dynamic filters added \/ left +32 \/ 0$/m);
+    // the same app twice is a usage error
+    expect(run(['replay', capture, '--map', `${port}=C:\\apps\\x.exe,${port + 1}=C:\\APPS\\X.exe`]).status).toBe(2);
   });
 
   it('flows, events and packets stream in text, json and jsonl; --output writes the file', () => {

@@ -319,7 +319,10 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
   // Installed before any session starts, so a signal always gets the summary (TaggingSession's
   // own handlers stop its sessions; with this listener present they do not re-raise the signal).
   const onSignal = (sig: NodeJS.Signals): void => {
-    if (!signalled) endedBy = sig === 'SIGINT' ? 'Ctrl-C' : sig;
+    // a second signal while the first one's cleanup runs: give up waiting (the dynamic filters
+    // still go with the process's engine sessions)
+    if (signalled) process.exit(sig === 'SIGINT' ? 130 : 143);
+    endedBy = sig === 'SIGINT' ? 'Ctrl-C' : sig;
     signalled = true;
     workload?.cancel();
     wake();
@@ -416,6 +419,8 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
   } catch (e) {
     await Promise.allSettled(sessions.map((s) => s.session.stop()));
     await Promise.allSettled(consumers);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     capture?.abort();
     throw e;
   } finally {
@@ -425,11 +430,16 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
     if (live) clearInterval(live);
     if (liveView) ctx.io.out('\x1b[?25h\x1b[?1049l');
     if (flusher) clearInterval(flusher);
+  }
+  try {
+    summaries = await Promise.all(sessions.map((s) => s.session.stop()));
+    await Promise.all(consumers);
+  } finally {
+    // Only now: while a listener of ours is there, TaggingSession's signal handler stops its
+    // sessions and does not raise the signal again (which would end the process before the summary).
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  summaries = await Promise.all(sessions.map((s) => s.session.stop()));
-  await Promise.all(consumers);
   const filtersLeft = await countSessionFilters(backend, sessions.map((s) => s.session.sessionId));
   const failure = sessions.find((s) => s.failure !== undefined)?.failure ?? summaries.find((s) => s.error !== undefined)?.error;
   if (failure !== undefined) ctx.log(`monitor-cli: reading events failed: ${failure instanceof Error ? failure.message : String(failure)}\n`);

@@ -246,6 +246,12 @@ describe('reading', () => {
     const events: TaggingEvent[] = await opensslEvents;
     const established = events.filter((e) => e.type === 'flow');
     expect(established).toHaveLength(1);
+    // its packets, and only its own, were tagged and followed
+    const ownFlow = established[0]?.record.header.flowId;
+    const packetRecords = events.filter((e) => e.type === 'packet-tagged' || e.type === 'packet-notify');
+    expect(packetRecords.length).toBeGreaterThan(0);
+    expect(new Set(packetRecords.map((e) => e.record.header.flowId))).toEqual(new Set([ownFlow]));
+    expect(opensslSummary.totals.packetsTagged).toBe(events.filter((e) => e.type === 'packet-tagged').length);
     const classified = events.flatMap((e) => (e.type === 'classification' ? [e.record.sni] : []));
     expect(classified).toContain('fixture.wfpkit.test');
     expect(events.some((e) => e.type === 'flow-deleted')).toBe(true);

@@ -310,6 +310,22 @@ describe('reading', () => {
     expect((await objectCounts()).filters).toBe(0);
   });
 
+  test('an error while reading stops the session, removes its filters, and the iterator throws it', async () => {
+    const s = await TaggingSession.start({ app: CURL });
+    const before = signalListeners();
+    // the device handle goes away under the session (as when the driver is torn down)
+    await (s as unknown as { device: { close(): Promise<void> } }).device.close();
+    const err = await collect(s.packets()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/closed/);
+    const summary = await s.stop();
+    expect(summary.reason).toBe('error');
+    expect(summary.error).toBe(err);
+    expect(s.running).toBe(false);
+    expect((await objectCounts()).filters).toBe(0);
+    expect(signalListeners()).toEqual(before.map((n) => n - 1));
+  });
+
   test('the engine session ends abruptly: its dynamic filters vanish with it, and stop still cleans up', async () => {
     const s = await TaggingSession.start({ app: CURL });
     expect((await objectCounts()).filters).toBe(16);

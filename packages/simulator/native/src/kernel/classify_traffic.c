@@ -182,32 +182,66 @@ typedef struct values_buf {
     UINT64 luid;
 } values_buf;
 
+/* The indexes of the values fill_common sets, looked up by name once per layer (a name lookup
+ * per classify was a tenth of a synthetic run). Layer ids are small; anything else is looked up
+ * every time. */
+enum { FI_LOCAL_ADDR, FI_REMOTE_ADDR, FI_LOCAL_ADDR_TYPE, FI_DEST_ADDR_TYPE, FI_LOCAL_PORT,
+       FI_REMOTE_PORT, FI_PROTOCOL, FI_DIRECTION, FI_IF_TYPE, FI_TUNNEL_TYPE, FI_IF_INDEX,
+       FI_SUB_IF_INDEX, FI_PROFILE, FI_FLAGS, FI_LOCAL_IF, FI_APP_ID, FI_COUNT };
+static const char *const k_fi_names[FI_COUNT] = {
+    "IP_LOCAL_ADDRESS", "IP_REMOTE_ADDRESS", "IP_LOCAL_ADDRESS_TYPE", "IP_DESTINATION_ADDRESS_TYPE",
+    "IP_LOCAL_PORT", "IP_REMOTE_PORT", "IP_PROTOCOL", "DIRECTION", "INTERFACE_TYPE", "TUNNEL_TYPE",
+    "INTERFACE_INDEX", "SUB_INTERFACE_INDEX", "CURRENT_PROFILE_ID", "FLAGS", "IP_LOCAL_INTERFACE",
+    "ALE_APP_ID"};
+typedef struct field_map {
+    int ready;
+    UINT32 count;
+    int idx[FI_COUNT];
+} field_map;
+#define FIELD_MAP_LAYERS 256
+static field_map g_field_maps[FIELD_MAP_LAYERS];
+
+static const field_map *fields_for(UINT16 layer, field_map *scratch)
+{
+    field_map *m = layer < FIELD_MAP_LAYERS ? &g_field_maps[layer] : scratch;
+    if (!m->ready) {
+        /* the same values every time: a second thread filling it at once writes the same bytes */
+        m->count = ws_k_field_count(layer);
+        for (int i = 0; i < FI_COUNT; i++)
+            m->idx[i] = ws_k_field_index(layer, k_fi_names[i]);
+        m->ready = 1;
+    }
+    return m;
+}
+
 static UINT32 fill_common(values_buf *b, UINT16 layer, const ws_flow_tuple *t, int inbound, UINT64 luid)
 {
-    UINT32 n = ws_k_field_count(layer);
-    memset(b->v, 0, sizeof b->v);
-    set_addr(b->v, ws_k_field_index(layer, "IP_LOCAL_ADDRESS"), t, t->local_addr, &b->local);
-    set_addr(b->v, ws_k_field_index(layer, "IP_REMOTE_ADDRESS"), t, t->remote_addr, &b->remote);
-    set_u8(b->v, ws_k_field_index(layer, "IP_LOCAL_ADDRESS_TYPE"), 1);       /* NlatUnicast */
-    set_u8(b->v, ws_k_field_index(layer, "IP_DESTINATION_ADDRESS_TYPE"), 1); /* NlatUnicast */
-    set_u16(b->v, ws_k_field_index(layer, "IP_LOCAL_PORT"), t->local_port);
-    set_u16(b->v, ws_k_field_index(layer, "IP_REMOTE_PORT"), t->remote_port);
-    set_u8(b->v, ws_k_field_index(layer, "IP_PROTOCOL"), t->protocol);
-    set_u32(b->v, ws_k_field_index(layer, "DIRECTION"), inbound ? FWP_DIRECTION_INBOUND : FWP_DIRECTION_OUTBOUND);
-    set_u32(b->v, ws_k_field_index(layer, "INTERFACE_TYPE"), 6); /* IF_TYPE_ETHERNET_CSMACD */
-    set_u32(b->v, ws_k_field_index(layer, "TUNNEL_TYPE"), 0);
-    set_u32(b->v, ws_k_field_index(layer, "INTERFACE_INDEX"), 1);
-    set_u32(b->v, ws_k_field_index(layer, "SUB_INTERFACE_INDEX"), 1);
-    set_u32(b->v, ws_k_field_index(layer, "CURRENT_PROFILE_ID"), 1);
+    field_map scratch = {0};
+    const field_map *m = fields_for(layer, &scratch);
+    const int *x = m->idx;
+    memset(b->v, 0, sizeof b->v[0] * (m->count < 32 ? m->count : 32));
+    set_addr(b->v, x[FI_LOCAL_ADDR], t, t->local_addr, &b->local);
+    set_addr(b->v, x[FI_REMOTE_ADDR], t, t->remote_addr, &b->remote);
+    set_u8(b->v, x[FI_LOCAL_ADDR_TYPE], 1);       /* NlatUnicast */
+    set_u8(b->v, x[FI_DEST_ADDR_TYPE], 1); /* NlatUnicast */
+    set_u16(b->v, x[FI_LOCAL_PORT], t->local_port);
+    set_u16(b->v, x[FI_REMOTE_PORT], t->remote_port);
+    set_u8(b->v, x[FI_PROTOCOL], t->protocol);
+    set_u32(b->v, x[FI_DIRECTION], inbound ? FWP_DIRECTION_INBOUND : FWP_DIRECTION_OUTBOUND);
+    set_u32(b->v, x[FI_IF_TYPE], 6); /* IF_TYPE_ETHERNET_CSMACD */
+    set_u32(b->v, x[FI_TUNNEL_TYPE], 0);
+    set_u32(b->v, x[FI_IF_INDEX], 1);
+    set_u32(b->v, x[FI_SUB_IF_INDEX], 1);
+    set_u32(b->v, x[FI_PROFILE], 1);
     int loop = (t->ip_version == 4 && t->remote_addr[0] == 127);
-    set_u32(b->v, ws_k_field_index(layer, "FLAGS"), loop ? FWP_CONDITION_FLAG_IS_LOOPBACK : 0);
-    int li = ws_k_field_index(layer, "IP_LOCAL_INTERFACE");
+    set_u32(b->v, x[FI_FLAGS], loop ? FWP_CONDITION_FLAG_IS_LOOPBACK : 0);
+    int li = x[FI_LOCAL_IF];
     if (li >= 0) {
         b->luid = luid;
         b->v[li].value.type = FWP_UINT64;
         b->v[li].value.uint64 = &b->luid;
     }
-    return n;
+    return m->count;
 }
 
 static void count_result(const ws_k_classify_result *r)

@@ -93,8 +93,33 @@ static uint8_t rand_byte(uint64_t seed, uint64_t off)
     return (uint8_t)(ws_mix64(seed ^ (off >> 3) * 0xd1b54a32d192ed03ull) >> ((off & 7u) * 8u));
 }
 
+/* The body bytes [b, b + n) of a non-TLS body: rand_byte() eight bytes per mix (the same bytes). */
+static void rand_bytes(uint64_t seed, uint64_t b, uint32_t n, uint8_t *out)
+{
+    uint32_t i = 0;
+    while (i < n) {
+        uint64_t w = ws_mix64(seed ^ (b >> 3) * 0xd1b54a32d192ed03ull) >> ((b & 7u) * 8u);
+        uint32_t k = 8u - (uint32_t)(b & 7u);
+        if (k > n - i)
+            k = n - i;
+        for (uint32_t j = 0; j < k; j++, w >>= 8)
+            out[i + j] = (uint8_t)w;
+        i += k;
+        b += k;
+    }
+}
+
 void ws_gen_msg_bytes(const ws_gen_msg *m, uint64_t off, uint32_t n, uint8_t *out)
 {
+    if (m->body_kind != WS_BODY_TLS) {
+        /* header bytes, then the body in words */
+        uint32_t i = 0;
+        for (; i < n && off < m->hdr_len; i++, off++)
+            out[i] = m->hdr[off];
+        if (i < n)
+            rand_bytes(m->seed, off - m->hdr_len, n - i, out + i);
+        return;
+    }
     for (uint32_t i = 0; i < n; i++, off++) {
         if (off < m->hdr_len) {
             out[i] = m->hdr[off];

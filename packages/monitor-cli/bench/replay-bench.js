@@ -49,9 +49,11 @@ function measure(argv, outFile) {
   }
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(err);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
+  const user = /User time \(seconds\): ([\d.]+)/.exec(err);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(err);
   if (!wall || !rss) throw new Error(`cannot read /usr/bin/time -v output:\n${err}`);
   const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
-  return { seconds, rssMiB: Number(rss[1]) / 1024, stderr: err };
+  return { seconds, cpu: Number(user?.[1] ?? NaN) + Number(sys?.[1] ?? NaN), rssMiB: Number(rss[1]) / 1024, stderr: err };
 }
 
 const median = (xs) => {
@@ -130,7 +132,8 @@ function main() {
         a.push(measure([process.execPath, CLI, 'replay', file, '--format', 'jsonl'], outA));
         b.push(measure([process.execPath, CLI, '--format', 'jsonl', 'flows', '--replay', file], outB));
         t.push(measure(['tshark', '-r', file, ...TSHARK_FIELDS], outT));
-        console.log(`  run ${i + 1}: replay ${fmt(a[i].seconds, 2)} s ${fmt(a[i].rssMiB)} MiB | flows ${fmt(b[i].seconds, 2)} s ${fmt(b[i].rssMiB)} MiB | tshark ${fmt(t[i].seconds, 2)} s ${fmt(t[i].rssMiB)} MiB`);
+        const show = (x) => `${fmt(x.seconds, 2)} s (cpu ${fmt(x.cpu, 2)} s) ${fmt(x.rssMiB)} MiB`;
+        console.log(`  run ${i + 1} (load ${os.loadavg()[0].toFixed(1)}): replay ${show(a[i])} | flows ${show(b[i])} | tshark ${show(t[i])}`);
       }
       const ours = flowAnswers(outB);
       const theirs = tsharkAnswers(outT);
@@ -145,16 +148,17 @@ function main() {
         incomplete = true;
       }
       const m = (xs, k) => median(xs.map((x) => x[k]));
-      rows.push({ mb: cap.bytes / 1e6, replay: [m(a, 'seconds'), m(a, 'rssMiB')], flows: [m(b, 'seconds'), m(b, 'rssMiB')], tshark: [m(t, 'seconds'), m(t, 'rssMiB')], answers: `${fmt(ours.length)} of ${fmt(theirs.length)}` });
+      rows.push({ mb: cap.bytes / 1e6, replay: [m(a, 'seconds'), m(a, 'rssMiB'), m(a, 'cpu')], flows: [m(b, 'seconds'), m(b, 'rssMiB'), m(b, 'cpu')], tshark: [m(t, 'seconds'), m(t, 'rssMiB'), m(t, 'cpu')], answers: `${fmt(ours.length)} of ${fmt(theirs.length)}` });
     }
   } finally {
     if (!KEEP) for (const f of made) fs.rmSync(f, { force: true });
   }
-  console.log('\n| capture | `replay --format jsonl` | `flows --replay` (jsonl) | tshark -T fields | speed-up (replay / flows) |');
-  console.log('|---|---|---|---|---|');
+  console.log('\nmedians: wall time (CPU time user+sys), peak RSS');
+  console.log('| capture | `replay --format jsonl` | `flows --replay` (jsonl) | tshark -T fields | wall speed-up (replay / flows) | CPU speed-up (replay / flows) |');
+  console.log('|---|---|---|---|---|---|');
   for (const r of rows) {
-    const cell = ([s, m]) => `${fmt(s, 2)} s, ${fmt(m)} MiB`;
-    console.log(`| ${fmt(r.mb)} MB (${r.answers} SNI/Host) | ${cell(r.replay)} | ${cell(r.flows)} | ${cell(r.tshark)} | ${fmt(r.tshark[0] / r.replay[0], 1)}x / ${fmt(r.tshark[0] / r.flows[0], 1)}x |`);
+    const cell = ([s, m, c]) => `${fmt(s, 2)} s (${fmt(c, 2)} s), ${fmt(m)} MiB`;
+    console.log(`| ${fmt(r.mb)} MB (${r.answers} SNI/Host) | ${cell(r.replay)} | ${cell(r.flows)} | ${cell(r.tshark)} | ${fmt(r.tshark[0] / r.replay[0], 1)}x / ${fmt(r.tshark[0] / r.flows[0], 1)}x | ${fmt(r.tshark[2] / r.replay[2], 1)}x / ${fmt(r.tshark[2] / r.flows[2], 1)}x |`);
   }
   if (incomplete) console.log('\nINCOMPLETE: monitor-cli did not report every SNI/Host tshark found (see the ring loss above); exit code 3');
   return incomplete;

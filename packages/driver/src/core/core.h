@@ -83,7 +83,7 @@ typedef struct wk_core {
     uint32_t ledgerCapacity;
     uint32_t ledgerFree;          /* index + 1 */
     uint32_t tagsInFlight;
-    uint32_t reserved2;
+    uint32_t tagsStranded;        /* 1: unload gave up waiting (wk_tag_strand); 2: released since */
     uint64_t packetsTagged;
     uint64_t packetsUntagged;
     uint64_t notifyEvents;

@@ -279,6 +279,14 @@ void wk_tag_end(wk_core *core, uint64_t ctx, wk_tag_end_how how, uint32_t packet
         if (how == WK_TAG_END_FAILED) {
             core->contextFailures++;
         }
+        /* The sequence number reserved for this packet is given back when no later packet of
+         * the flow took one meanwhile (the usual case: the packet was tagged at the other layer
+         * of its direction already), so a flow's tagged packets are numbered 0, 1, 2... A
+         * packet of the same flow reserving on another CPU in between leaves a gap instead. */
+        f = wk_tag_flow_of(core, t);
+        if (f != NULL && f->tagSeq == t->sequence + 1u) {
+            f->tagSeq--;
+        }
         wk_tag_free(core, t);
         wk_plat_spin_release(&core->lock, irql);
         return;
@@ -525,6 +533,28 @@ int wk_tag_discarded(wk_core *core, uint64_t ctx, uint16_t layerId, uint32_t mod
     wk_plat_spin_release(&core->lock, irql);
     wk_session_wake(wake);
     return 0;
+}
+
+int wk_tag_strand(wk_core *core)
+{
+    wk_plat_irql irql = wk_plat_spin_acquire(&core->lock);
+    int stranded = core->tagsInFlight != 0;
+    if (stranded) {
+        core->tagsStranded = 1;
+    }
+    wk_plat_spin_release(&core->lock, irql);
+    return stranded;
+}
+
+int wk_tag_release_due(wk_core *core)
+{
+    wk_plat_irql irql = wk_plat_spin_acquire(&core->lock);
+    int due = core->tagsStranded == 1 && core->tagsInFlight == 0;
+    if (due) {
+        core->tagsStranded = 2;
+    }
+    wk_plat_spin_release(&core->lock, irql);
+    return due;
 }
 
 uint32_t wk_tag_in_flight(wk_core *core)

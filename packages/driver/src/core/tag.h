@@ -146,6 +146,18 @@ int wk_tag_notify(struct wk_core *core, uint16_t eventType, uint64_t ctx, uint16
 int wk_tag_discarded(struct wk_core *core, uint64_t ctx, uint16_t layerId, uint32_t module,
                      uint32_t reason, uint64_t filterId);
 
+/* Unload could not wait for the ledger to empty (the glue's bounded wait expired): returns 1
+ * and marks the core stranded when entries remain (the caller must then keep the core, and
+ * the code of the NBL notify function, until wk_tag_release_due says the last one retired),
+ * 0 when the ledger is empty (the unload may go on). Takes the flow lock. */
+int wk_tag_strand(struct wk_core *core);
+
+/* After wk_tag_strand returned 1: 1 exactly once, for the first caller that finds the ledger
+ * empty (the glue then releases what it kept); 0 otherwise (not stranded, entries left, or
+ * released already). Call after each wk_tag_notify / wk_tag_end / wk_tag_forget while
+ * stranded. Takes the flow lock. */
+int wk_tag_release_due(struct wk_core *core);
+
 /* Entries in flight (takes the flow lock). */
 uint32_t wk_tag_in_flight(struct wk_core *core);
 

@@ -11,8 +11,12 @@
  *   2. remove every flow context and wait for their flowDeleteFn (FLOW_DELETED, reason
  *      UNLOAD) — FwpsCalloutUnregisterByKey0 fails with STATUS_DEVICE_BUSY otherwise;
  *   2b. remove our packet context from every NBL (FwpsNetBufferListRemoveContext0 with a
- *      NULL NBL) and wait, bounded, until every tag ledger entry retired, so no NBL notify
- *      function can run after the image is gone;
+ *      NULL NBL) and wait, bounded (10 s), until every tag ledger entry retired, so no NBL
+ *      notify function can run after the image is gone. If the bound expires, the unload
+ *      goes on but strands the tags (tagging.c, wk_win_tags_strand): the core stays
+ *      allocated and an extra reference on the device object keeps the driver object, and
+ *      so the image, in memory; the notify that retires the last tag queues a work item
+ *      that frees the core and drops that reference, and the image unloads after it;
  *   3. unregister the callouts;
  *   4. delete the symbolic link and the device, stop timers, flush DPCs, free the core.
  */
@@ -25,12 +29,15 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registryPath);
 static VOID NTAPI wk_win_unload(PDRIVER_OBJECT driver)
 {
     UNICODE_STRING link;
+    BOOLEAN keepCore = FALSE;
     (void)driver;
     InterlockedIncrement(&g_wk.unloading);
     if (g_wk.coreReady) {
         wk_core_begin_unload(&g_wk.core);
         wk_win_flows_remove_all();
-        wk_win_tags_remove_all();
+        if (!wk_win_tags_remove_all()) {
+            keepCore = wk_win_tags_strand();
+        }
     }
     wk_win_callouts_unregister();
     if (g_wk.symlinkCreated) {
@@ -43,7 +50,9 @@ static VOID NTAPI wk_win_unload(PDRIVER_OBJECT driver)
         g_wk.device = NULL;
     }
     wk_win_sessions_stop();
-    if (g_wk.coreReady) {
+    if (keepCore) {
+        wk_win_tags_strand_done(); /* the core goes with the last stranded tag */
+    } else if (g_wk.coreReady) {
         wk_core_free(&g_wk.core);
         g_wk.coreReady = FALSE;
     }

@@ -164,6 +164,41 @@ static int wk_win_ip_tuple(NET_BUFFER_LIST *nbl, const FWPS_INCOMING_METADATA_VA
     return 1;
 }
 
+/* ---- stranded tags (unload's wait expired) ---------------------------------------- */
+
+#if !(defined(WK_SIMULATED) && WK_SIMULATED)
+/* Work item, PASSIVE_LEVEL: the last stranded tag retired. The I/O manager holds its own
+ * reference on the device object while this runs, so dropping ours here cannot unload the
+ * image under this code; after it returns, the device object goes, then the driver object,
+ * then the image. */
+static VOID NTAPI wk_win_release_stranded(PDEVICE_OBJECT device, PVOID context)
+{
+    wk_core_free(&g_wk.core);
+    g_wk.coreReady = FALSE;
+    IoFreeWorkItem((PIO_WORKITEM)context);
+    ObDereferenceObject(device);
+}
+#endif
+
+/* After anything that may retire a ledger entry: when unload stranded the tags and this was
+ * the last one, release what was kept (exactly once: wk_tag_release_due). */
+static void wk_win_tags_check_release(void)
+{
+    if (g_wk.tagsStranded == 0 || !wk_tag_release_due(&g_wk.core)) {
+        return;
+    }
+#if defined(WK_SIMULATED) && WK_SIMULATED
+    /* libwfpsim never unmaps the driver's code: free the core at once. */
+    wk_core_free(&g_wk.core);
+    g_wk.coreReady = FALSE;
+#else
+    if (g_wk.releaseItem != NULL) {
+        IoQueueWorkItem((PIO_WORKITEM)g_wk.releaseItem, wk_win_release_stranded, DelayedWorkQueue,
+                        g_wk.releaseItem);
+    } /* else: no work item could be allocated: the core and the image stay until reboot */
+#endif
+}
+
 /* ---- notify ------------------------------------------------------------------------ */
 
 static NTSTATUS NTAPI wk_win_nbl_notify1(FWPS_NET_BUFFER_LIST_EVENT_TYPE0 eventType,
@@ -235,6 +270,7 @@ static NTSTATUS NTAPI wk_win_nbl_notify1(FWPS_NET_BUFFER_LIST_EVENT_TYPE0 eventT
             } else {
                 wk_tag_forget(&g_wk.core, dup);
                 flags |= WK_NOTIFY_FLAGS_FOLLOW_FAILED;
+                wk_win_tags_check_release();
             }
         }
         break;
@@ -244,6 +280,7 @@ static NTSTATUS NTAPI wk_win_nbl_notify1(FWPS_NET_BUFFER_LIST_EVENT_TYPE0 eventT
     left = wk_tag_notify(&g_wk.core, (uint16_t)eventType, context, layerId, flags, newCtx, retire);
     if (left == 0 && g_wk.unloading) {
         KeSetEvent(&g_wk.tagsDrained, IO_NO_INCREMENT, FALSE);
+        wk_win_tags_check_release();
     }
     return STATUS_SUCCESS;
 }
@@ -312,6 +349,7 @@ void NTAPI wk_win_classify_packet(const FWPS_INCOMING_VALUES0 *inFixedValues,
         UINT64 mine = 0;
         if (NT_SUCCESS(FwpsNetBufferListRetrieveContext0(nbl, g_wk.nblTag, FALSE, 0, &mine))) {
             wk_tag_end(&g_wk.core, ctx, WK_TAG_END_ALREADY, 0, NULL, NULL);
+            wk_win_tags_check_release();
             return;
         }
     }
@@ -324,6 +362,7 @@ void NTAPI wk_win_classify_packet(const FWPS_INCOMING_VALUES0 *inFixedValues,
     snap.delta = -(LONG)header;
     wk_tag_end(&g_wk.core, ctx, NT_SUCCESS(st) ? WK_TAG_END_OK : WK_TAG_END_FAILED,
                wk_win_nbl_length(nbl) + header, wk_win_copy_snap, &snap);
+    wk_win_tags_check_release(); /* an entry reserved before unloading began, ended after */
 }
 
 /* classifyFn of the *_DISCARD layers: report a packet that carries our context. */
@@ -457,14 +496,15 @@ uint32_t wk_win_tagging_init(void)
 
 /* Unload, PASSIVE_LEVEL, after wk_core_begin_unload (nothing new is tagged) and before the
  * callouts are unregistered: remove our context from every NBL that carries it and wait,
- * bounded, until every ledger entry retired (each removal raises CONTEXT_REMOVED, which
- * retires the entry). A classify that reserved an entry before unloading began may still
- * associate it, so the removal repeats while entries remain. */
-void wk_win_tags_remove_all(void)
+ * bounded (100 rounds of at most 100 ms: 10 s), until every ledger entry retired (each
+ * removal raises CONTEXT_REMOVED, which retires the entry). A classify that reserved an
+ * entry before unloading began may still associate it, so the removal repeats while
+ * entries remain. Returns TRUE when the ledger is empty. */
+BOOLEAN wk_win_tags_remove_all(void)
 {
     ULONG round;
     if (!g_wk.tagReady) {
-        return;
+        return TRUE;
     }
     for (round = 0; round < 100 && wk_tag_in_flight(&g_wk.core) != 0; round++) {
         LARGE_INTEGER wait;
@@ -476,9 +516,54 @@ void wk_win_tags_remove_all(void)
         wait.QuadPart = -100 * 10000; /* 100 ms, relative */
         (void)KeWaitForSingleObject(&g_wk.tagsDrained, Executive, KernelMode, FALSE, &wait);
     }
-    if (wk_tag_in_flight(&g_wk.core) != 0) {
-        DbgPrintEx(DPFLTR_IHVNETWORK_ID, 0 /* DPFLTR_ERROR_LEVEL */,
-                   "wfpkit: %u tagged packets still in flight after 10 s\n",
-                   (unsigned)wk_tag_in_flight(&g_wk.core));
+    return wk_tag_in_flight(&g_wk.core) == 0 ? TRUE : FALSE;
+}
+
+/* Unload, PASSIVE_LEVEL, when wk_win_tags_remove_all gave up with tags still in flight.
+ * DriverUnload cannot fail, and once it returns the I/O manager deletes the driver object
+ * and unmaps the image as soon as nothing references it: a notify for one of these tags
+ * would then jump into freed code. So the tags are stranded instead: the core (ledger,
+ * sessions' bookkeeping) is not freed, and a reference on the device object (which holds
+ * the driver object, which holds the image) keeps the code in memory after DriverUnload
+ * returns and the device is deleted. The notify that retires the last stranded tag queues
+ * a work item (allocated here, so nothing is allocated at DISPATCH_LEVEL); the work item
+ * frees the core and drops the reference; the I/O manager's own reference on the device
+ * object for the work item keeps the image until the routine has returned. Returns TRUE
+ * when the core must be kept (FALSE: the ledger emptied meanwhile); then the unload calls
+ * wk_win_tags_strand_done as its last step. Until then no release happens (a release while
+ * the unload still runs would free the core under it). */
+BOOLEAN wk_win_tags_strand(void)
+{
+#if !(defined(WK_SIMULATED) && WK_SIMULATED)
+    PDEVICE_OBJECT device = g_wk.device;
+    if (device == NULL) {
+        return FALSE; /* DriverEntry failed before the device: no tag was ever associated */
     }
+    ObReferenceObject(device);
+    g_wk.releaseItem = IoAllocateWorkItem(device);
+#endif
+    if (!wk_tag_strand(&g_wk.core)) {
+        /* The last removal came in between: nothing is stranded. */
+#if !(defined(WK_SIMULATED) && WK_SIMULATED)
+        if (g_wk.releaseItem != NULL) {
+            IoFreeWorkItem((PIO_WORKITEM)g_wk.releaseItem);
+            g_wk.releaseItem = NULL;
+        }
+        ObDereferenceObject(device);
+#endif
+        return FALSE;
+    }
+    DbgPrintEx(DPFLTR_IHVNETWORK_ID, 0 /* DPFLTR_ERROR_LEVEL */,
+               "wfpkit: %u tagged packets still in flight after 10 s: the driver stays in memory "
+               "until they leave the stack\n",
+               (unsigned)wk_tag_in_flight(&g_wk.core));
+    return TRUE;
+}
+
+/* The last step of an unload that stranded tags: from now on the notify that retires the
+ * last one releases the core and the image; it may have retired already. */
+void wk_win_tags_strand_done(void)
+{
+    InterlockedExchange(&g_wk.tagsStranded, 1);
+    wk_win_tags_check_release();
 }

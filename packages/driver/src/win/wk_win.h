@@ -82,6 +82,8 @@ typedef struct wk_win_globals {
     UINT64 nblTag;                  /* FwpsNetBufferListGetTagForContext0, once per load */
     BOOLEAN tagReady;               /* nblTag valid: tagging callouts act */
     wk_win_associate1_fn associate1; /* ...AssociateContext1 when available */
+    volatile LONG tagsStranded;     /* Unload's wait expired: the core (and the image) outlive it */
+    void *releaseItem;              /* PIO_WORKITEM queued when the last stranded tag retires */
     wk_win_session sessions[WK_MAX_SESSIONS];
 } wk_win_globals;
 
@@ -111,6 +113,8 @@ void NTAPI wk_win_classify_discard(const FWPS_INCOMING_VALUES0 *inFixedValues,
                                    const FWPS_FILTER1 *filter, UINT64 flowContext,
                                    FWPS_CLASSIFY_OUT0 *classifyOut);
 uint32_t wk_win_tagging_init(void);   /* returns the FeatureFlags tagging adds */
-void wk_win_tags_remove_all(void);
+BOOLEAN wk_win_tags_remove_all(void); /* TRUE: every tag retired */
+BOOLEAN wk_win_tags_strand(void);     /* after a FALSE above: TRUE = keep the core, do not free it */
+void wk_win_tags_strand_done(void);   /* after a TRUE above, last in Unload */
 
 #endif /* WK_WIN_H */

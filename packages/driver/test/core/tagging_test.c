@@ -442,6 +442,102 @@ static void test_flow_deleted_in_flight(uint32_t slot, uint64_t key)
     drain(slot, &res);
 }
 
+/* A packet tagged at the other layer of its direction already gives its sequence number
+ * back: a flow's tagged packets stay numbered 0, 1, 2... */
+static void test_sequence_given_back(uint32_t slot, uint64_t key)
+{
+    WK_READ_RESULT res;
+    wk_tag_packet p = out_transport(300);
+    uint64_t c1, c2, c3;
+    int check = 0;
+    g_core.unloading = 0; /* test_flow_deleted_in_flight ended with an unload begun: undo it */
+    (void)h_flow(&g_core, key, 300, 40300, "\\device\\x\\app.exe", NULL);
+    drain(slot, &res);
+    c1 = tag_one(&p, "a");
+    CHECK_EQ(wk_tag_context_seq(c1), 0);
+    CHECK_EQ(wk_tag_begin(&g_core, &p, &c2, &check), WK_TAG_ASSOCIATE);
+    CHECK_EQ(wk_tag_context_seq(c2), 1);
+    wk_tag_end(&g_core, c2, WK_TAG_END_ALREADY, 0, NULL, NULL);
+    CHECK_EQ(wk_tag_begin(&g_core, &p, &c2, &check), WK_TAG_ASSOCIATE);
+    CHECK_EQ(wk_tag_context_seq(c2), 1); /* given back */
+    wk_tag_end(&g_core, c2, WK_TAG_END_FAILED, 0, NULL, NULL);
+    c2 = tag_one(&p, "b");
+    CHECK_EQ(wk_tag_context_seq(c2), 1);
+    /* Another packet of the flow reserved meanwhile: the number is not given back (a gap). */
+    CHECK_EQ(wk_tag_begin(&g_core, &p, &c3, &check), WK_TAG_ASSOCIATE);
+    CHECK_EQ(wk_tag_begin(&g_core, &p, &c1, &check), WK_TAG_ASSOCIATE);
+    CHECK_EQ(wk_tag_context_seq(c1), 3);
+    wk_tag_end(&g_core, c3, WK_TAG_END_ALREADY, 0, NULL, NULL);
+    wk_tag_end(&g_core, c1, WK_TAG_END_ALREADY, 0, NULL, NULL);
+    c3 = tag_one(&p, "c");
+    CHECK_EQ(wk_tag_context_seq(c3), 3);
+    CHECK_EQ(wk_tag_notify(&g_core, WK_NBL_EVENT_TYPE_CONTEXT_REMOVED, c2, 16, 0, 0, 0), 2);
+    CHECK_EQ(wk_tag_notify(&g_core, WK_NBL_EVENT_TYPE_CONTEXT_REMOVED, c3, 16, 0, 0, 0), 1);
+    drain(slot, &res);
+}
+
+/* Unload whose bounded wait expired with packets still in flight: the core is stranded
+ * (kept), and exactly one caller learns when the last entry retired, whichever way it left
+ * (notify, a classify's end, a forgotten duplicate). */
+static void test_strand(uint32_t slot)
+{
+    WK_READ_RESULT res;
+    wk_tag_packet p = out_transport(300);
+    uint64_t a, old = 0, pending, dup, none;
+    int check = 0;
+    uint32_t i;
+    drain(slot, &res);
+    /* In flight: the first packet tagged by test_sequence_given_back (never removed). */
+    CHECK_EQ(wk_tag_in_flight(&g_core), 1);
+    for (i = 0; i < g_core.ledgerCapacity; i++) {
+        if (g_core.ledger[i].context != 0) {
+            old = g_core.ledger[i].context;
+        }
+    }
+    CHECK(old != 0);
+    CHECK_EQ(wk_tag_release_due(&g_core), 0); /* not stranded */
+    a = tag_one(&p, "a");
+    CHECK_EQ(wk_tag_begin(&g_core, &p, &pending, &check), WK_TAG_ASSOCIATE);
+    dup = wk_tag_duplicate(&g_core, a);
+    CHECK(a != 0 && dup != 0);
+    wk_core_begin_unload(&g_core);
+    CHECK_EQ(wk_tag_in_flight(&g_core), 4);
+    CHECK_EQ(wk_tag_strand(&g_core), 1);
+    CHECK_EQ(g_core.tagsStranded, 1);
+    CHECK_EQ(wk_tag_release_due(&g_core), 0);
+    /* Unloading: nothing new is tagged. */
+    CHECK_EQ(wk_tag_begin(&g_core, &p, &none, &check), WK_TAG_SKIP);
+    /* The late removals (CONTEXT_REMOVED with a NULL NBL) retire the entries one by one. */
+    CHECK_EQ(wk_tag_notify(&g_core, WK_NBL_EVENT_TYPE_CONTEXT_REMOVED, a, 16, WK_NOTIFY_FLAGS_NBL_NULL, 0, 0), 3);
+    CHECK_EQ(wk_tag_release_due(&g_core), 0);
+    wk_tag_forget(&g_core, dup);
+    CHECK_EQ(wk_tag_release_due(&g_core), 0);
+    CHECK_EQ(wk_tag_notify(&g_core, WK_NBL_EVENT_TYPE_CONTEXT_REMOVED, old, 16, WK_NOTIFY_FLAGS_NBL_NULL, 0, 0), 1);
+    CHECK_EQ(wk_tag_release_due(&g_core), 0);
+    /* A classify that reserved before the unload began ends after it: still in flight. */
+    wk_tag_end(&g_core, pending, WK_TAG_END_OK, 10, NULL, NULL);
+    CHECK_EQ(wk_tag_in_flight(&g_core), 1);
+    CHECK_EQ(wk_tag_release_due(&g_core), 0);
+    CHECK_EQ(wk_tag_notify(&g_core, WK_NBL_EVENT_TYPE_CONTEXT_REMOVED, pending, 16, WK_NOTIFY_FLAGS_NBL_NULL, 0, 0), 0);
+    CHECK_EQ(wk_tag_release_due(&g_core), 1);
+    CHECK_EQ(wk_tag_release_due(&g_core), 0); /* exactly once */
+    CHECK_EQ(g_core.tagsStranded, 2);
+    /* Nothing left to notify: a late call finds nothing. */
+    CHECK_EQ(wk_tag_notify(&g_core, WK_NBL_EVENT_TYPE_CONTEXT_REMOVED, pending, 16, 0, 0, 0), -1);
+    /* A ledger empty at unload is not stranded. */
+    g_core.tagsStranded = 0;
+    CHECK_EQ(wk_tag_strand(&g_core), 0);
+    CHECK_EQ(wk_tag_release_due(&g_core), 0);
+    /* The last entry leaving through a classify's end (association failed) releases too. */
+    g_core.unloading = 0;
+    CHECK_EQ(wk_tag_begin(&g_core, &p, &pending, &check), WK_TAG_ASSOCIATE);
+    g_core.unloading = 1;
+    CHECK_EQ(wk_tag_strand(&g_core), 1);
+    wk_tag_end(&g_core, pending, WK_TAG_END_FAILED, 0, NULL, NULL);
+    CHECK_EQ(wk_tag_release_due(&g_core), 1);
+    drain(slot, &res);
+}
+
 int main(void)
 {
     wk_core_config cfg;
@@ -464,6 +560,8 @@ int main(void)
     test_ledger_full_and_discards(slot);
     test_layers_tuples_filters(slot, key, slot2, key2);
     test_flow_deleted_in_flight(slot, key);
+    test_sequence_given_back(slot, key);
+    test_strand(slot);
     wk_session_close(&g_core, slot);
     wk_core_free(&g_core);
     (void)h_stream;

@@ -5,20 +5,27 @@
  * STREAM, and the OUTBOUND/INBOUND_TRANSPORT and transport discard layers with the scope
  * key as rawContext), the kernel32 look-alikes drive the device, Wfpsim* runs traffic.
  *
- * Checks what holds whatever the simulator's NBL lifecycle model does with a tagged packet
- * (today: freed right after its classify, which raises CONTEXT_REMOVED; with the lifecycle
- * model: clones, exits, send completes, drops): every PACKET_TAGGED has a unique context,
- * a per-flow sequence 0,1,2..., the layer and direction of the filter that saw it, a snap
- * that starts at the transport header outbound; every context (and every copied one) is
- * removed exactly once; PACKET_NOTIFY / PACKET_DISCARDED name only tagged contexts; the
- * counters agree with the records; a session that does not tag sees no packet record;
- * unloading with the driver's tag live leaves nothing behind (run under ASan/LSan too).
+ * Checks, against the simulator's NBL lifecycle model (clones, exits, send completes, drops):
+ * every PACKET_TAGGED has a unique context, a per-flow sequence 0,1,2..., the layer and
+ * direction of the filter that saw it, and a snap that starts at the TCP header (transport
+ * layers) or the IP header (IP packet layers) in both directions; at the IP packet layers the
+ * flow is found by the 5-tuple; with both layers of a direction a packet is tagged once;
+ * every context (and every copied one) is removed exactly once; PACKET_NOTIFY /
+ * PACKET_DISCARDED name only tagged contexts; the counters agree with the records; a session
+ * that does not tag sees no packet record; unloading while a paced run on another thread
+ * keeps tagged NBLs in the model's queue removes every context, leaves nothing behind and
+ * is followed by no notify call (run under ASan/LSan too).
+ * The model never duplicates an NBL (no DUPLICATED_BY_NETIO), so the copy path is covered by
+ * the core tests and the fuzzer only.
  *
- *   tagging_driver_test <loopback.pcap>        ends with "N passed, M failed"
+ *   tagging_driver_test <loopback.pcap> [associate0]   ends with "N passed, M failed"
+ *   (associate0: libwfpsim built with -DWK_SIMULATED_ASSOCIATE0=1, the ...Context0 fallback)
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "wfpkit_ioctl.h"
 #include "wfpsim/kernel.h"
@@ -59,6 +66,14 @@ static const WS_GUID k_layer_out4d = { 0xc5f10551, 0xbdb0, 0x43d7, { 0xa3, 0x13,
 static const WS_GUID k_layer_out6d = { 0xf433df69, 0xccbd, 0x482e, { 0xb9, 0xb2, 0x57, 0x16, 0x56, 0x58, 0xc3, 0xb3 } };
 static const WS_GUID k_layer_in4d = { 0xac4a9833, 0xf69d, 0x4648, { 0xb2, 0x61, 0x6d, 0xc8, 0x48, 0x35, 0xef, 0x39 } };
 static const WS_GUID k_layer_in6d = { 0x2a6ff955, 0x3b2b, 0x49d2, { 0x98, 0x48, 0xad, 0x9d, 0x72, 0xdc, 0xaa, 0xb7 } };
+static const WS_GUID k_layer_ipin4 = { 0xc86fd1bf, 0x21cd, 0x497e, { 0xa0, 0xbb, 0x17, 0x42, 0x5c, 0x88, 0x5c, 0x58 } };
+static const WS_GUID k_layer_ipin6 = { 0xf52032cb, 0x991c, 0x46e7, { 0x97, 0x1d, 0x26, 0x01, 0x45, 0x9a, 0x91, 0xca } };
+static const WS_GUID k_layer_ipout4 = { 0x1e5c9fae, 0x8a84, 0x4135, { 0xa3, 0x31, 0x95, 0x0b, 0x54, 0x22, 0x9e, 0xcd } };
+static const WS_GUID k_layer_ipout6 = { 0xa3b3ab6b, 0x3564, 0x488c, { 0x91, 0x17, 0xf3, 0x4e, 0x82, 0x14, 0x27, 0x63 } };
+static const WS_GUID k_layer_ipin4d = { 0xb5a230d0, 0xa8c0, 0x44f2, { 0x91, 0x6e, 0x99, 0x1b, 0x53, 0xde, 0xd1, 0xf7 } };
+static const WS_GUID k_layer_ipin6d = { 0xbb24c279, 0x93b4, 0x47a2, { 0x83, 0xad, 0xae, 0x16, 0x98, 0xb5, 0x08, 0x85 } };
+static const WS_GUID k_layer_ipout4d = { 0x08e4bcb5, 0xb647, 0x48f3, { 0x95, 0x3c, 0xe5, 0xdd, 0xbd, 0x03, 0x93, 0x7e } };
+static const WS_GUID k_layer_ipout6d = { 0x9513d7c4, 0xa934, 0x49dc, { 0x91, 0xa7, 0x6c, 0xcb, 0x80, 0xcc, 0x02, 0xe3 } };
 static const WS_GUID k_cond_app_id = { 0xd78e1e87, 0x8644, 0x4ea5, { 0x94, 0x37, 0xd8, 0x09, 0xec, 0xef, 0xc9, 0x71 } };
 
 static const WS_GUID k_co[] = {
@@ -68,11 +83,17 @@ static const WS_GUID k_co[] = {
     WK_GUID_CALLOUT_INBOUND_TRANSPORT_V4, WK_GUID_CALLOUT_INBOUND_TRANSPORT_V6,
     WK_GUID_CALLOUT_OUTBOUND_TRANSPORT_V4_DISCARD, WK_GUID_CALLOUT_OUTBOUND_TRANSPORT_V6_DISCARD,
     WK_GUID_CALLOUT_INBOUND_TRANSPORT_V4_DISCARD, WK_GUID_CALLOUT_INBOUND_TRANSPORT_V6_DISCARD,
+    WK_GUID_CALLOUT_OUTBOUND_IPPACKET_V4, WK_GUID_CALLOUT_OUTBOUND_IPPACKET_V6,
+    WK_GUID_CALLOUT_INBOUND_IPPACKET_V4, WK_GUID_CALLOUT_INBOUND_IPPACKET_V6,
+    WK_GUID_CALLOUT_OUTBOUND_IPPACKET_V4_DISCARD, WK_GUID_CALLOUT_OUTBOUND_IPPACKET_V6_DISCARD,
+    WK_GUID_CALLOUT_INBOUND_IPPACKET_V4_DISCARD, WK_GUID_CALLOUT_INBOUND_IPPACKET_V6_DISCARD,
 };
 static const WS_GUID *const k_co_layer[] = {
     &k_layer_flow4, &k_layer_flow6, &k_layer_stream4, &k_layer_stream6,
     &k_layer_out4, &k_layer_out6, &k_layer_in4, &k_layer_in6,
     &k_layer_out4d, &k_layer_out6d, &k_layer_in4d, &k_layer_in6d,
+    &k_layer_ipout4, &k_layer_ipout6, &k_layer_ipin4, &k_layer_ipin6,
+    &k_layer_ipout4d, &k_layer_ipout6d, &k_layer_ipin4d, &k_layer_ipin6d,
 };
 #define NCO ((int)(sizeof k_co / sizeof k_co[0]))
 
@@ -143,8 +164,8 @@ static int add_filter(WS_HANDLE e, const WS_GUID *layer, const WS_GUID *callout,
     return FwpmFilterAdd0(e, &f, NULL, &id) == 0 && id != 0;
 }
 
-/* A dynamic session's filters: FLOW_ESTABLISHED (app id), STREAM, and the transport and
- * transport discard layers, all with rawContext = the scope key. */
+/* A dynamic session's filters: FLOW_ESTABLISHED (app id), STREAM, and the transport, IP packet
+ * and their discard layers, all with rawContext = the scope key. */
 static WS_HANDLE add_filters(WS_FWP_BYTE_BLOB *appId, uint64_t key)
 {
     WS_HANDLE e = NULL;
@@ -226,11 +247,13 @@ typedef struct seen {
     unsigned unknownNotify;      /* notify/discard naming a context never tagged */
     unsigned badLayer, badSnap, badSeq, copies, moves, nblNull;
     uint64_t flowId[MAXF];
-    uint16_t localPort[MAXF];
+    uint16_t localPort[MAXF], remotePort[MAXF];
     uint32_t nextSeq[MAXF];
     uint64_t delTagged;
     unsigned nflow;
     unsigned outbound, inbound;
+    unsigned atLayer[20];        /* PACKET_TAGGED per FWPS layer id */
+    unsigned snapOk[4];          /* snaps whose header bytes were checked: [ip layer][inbound] */
 } seen;
 
 static seen g_a, g_b;
@@ -262,6 +285,22 @@ static void add_ctx(seen *s, uint64_t c)
     s->ctx[s->nctx++] = c;
 }
 
+/* The WK_TAG_LAYER_* bit of an FWPS layer id (transport and IP packet layers), else 0. */
+static uint32_t layer_bit(uint16_t layerId)
+{
+    switch (layerId) {
+    case 16: return WK_TAG_LAYER_OUTBOUND_TRANSPORT_V4;
+    case 18: return WK_TAG_LAYER_OUTBOUND_TRANSPORT_V6;
+    case 12: return WK_TAG_LAYER_INBOUND_TRANSPORT_V4;
+    case 14: return WK_TAG_LAYER_INBOUND_TRANSPORT_V6;
+    case 4: return WK_TAG_LAYER_OUTBOUND_IPPACKET_V4;
+    case 6: return WK_TAG_LAYER_OUTBOUND_IPPACKET_V6;
+    case 0: return WK_TAG_LAYER_INBOUND_IPPACKET_V4;
+    case 2: return WK_TAG_LAYER_INBOUND_IPPACKET_V6;
+    default: return 0;
+    }
+}
+
 static void see_record(seen *s, const uint8_t *r, uint32_t layersWanted)
 {
     WK_RECORD_HEADER h;
@@ -274,6 +313,7 @@ static void see_record(seen *s, const uint8_t *r, uint32_t layersWanted)
         if (s->nflow < MAXF) {
             s->flowId[s->nflow] = h.flowId;
             s->localPort[s->nflow] = e.endpoints.localPort;
+            s->remotePort[s->nflow] = e.endpoints.remotePort;
             s->nextSeq[s->nflow] = 0;
             s->nflow++;
         }
@@ -291,14 +331,16 @@ static void see_record(seen *s, const uint8_t *r, uint32_t layersWanted)
         memcpy(&t, r, sizeof t);
         s->tagged++;
         add_ctx(s, t.context);
-        uint32_t bit = t.layerId == 16 ? WK_TAG_LAYER_OUTBOUND_TRANSPORT_V4
-                     : t.layerId == 18 ? WK_TAG_LAYER_OUTBOUND_TRANSPORT_V6
-                     : t.layerId == 12 ? WK_TAG_LAYER_INBOUND_TRANSPORT_V4
-                     : t.layerId == 14 ? WK_TAG_LAYER_INBOUND_TRANSPORT_V6 : 0;
-        int outbound = t.layerId == 16 || t.layerId == 18;
+        uint32_t bit = layer_bit(t.layerId);
+        int outbound = (bit & (WK_TAG_LAYER_OUTBOUND_TRANSPORT_V4 | WK_TAG_LAYER_OUTBOUND_TRANSPORT_V6 |
+                               WK_TAG_LAYER_OUTBOUND_IPPACKET_V4 | WK_TAG_LAYER_OUTBOUND_IPPACKET_V6)) != 0;
+        int v6 = t.layerId == 18 || t.layerId == 14 || t.layerId == 6 || t.layerId == 2;
+        int ipLayer = t.layerId <= 7;
         if ((bit & layersWanted) == 0 || t.direction != (outbound ? WK_DIRECTION_OUTBOUND : WK_DIRECTION_INBOUND) ||
-            t.ipVersion != ((t.layerId == 18 || t.layerId == 14) ? 6 : 4) || t.packetLength == 0)
+            t.ipVersion != (v6 ? 6 : 4) || t.packetLength == 0)
             s->badLayer++;
+        if (t.layerId < 20)
+            s->atLayer[t.layerId]++;
         outbound ? s->outbound++ : s->inbound++;
         int f = flow_index(s, h.flowId);
         if (f < 0 || t.sequence != s->nextSeq[f])
@@ -308,10 +350,36 @@ static void see_record(seen *s, const uint8_t *r, uint32_t layersWanted)
         if (t.snapLength > 64 || h.size != WK_ALIGN_RECORD(sizeof t + t.snapLength) ||
             t.snapLength > t.packetLength)
             s->badSnap++;
-        /* Outbound the snap starts at the TCP header: its source port is the local port. */
-        if (outbound && f >= 0 && t.snapLength >= 4 &&
-            (uint16_t)((r[sizeof t] << 8) | r[sizeof t + 1]) != s->localPort[f])
-            s->badSnap++;
+        /* Where the snap starts: at the transport layers the TCP header (source and
+         * destination port of the flow, in the packet's direction); at the IP packet layers
+         * the IP header (version nibble, protocol TCP, total length = packetLength, then the
+         * same ports after it). Inbound the driver reads the header bytes before the NBL's
+         * data start (the layer advanced past them), outbound the NBL starts there. */
+        if (f >= 0 && t.snapLength >= 4) {
+            const uint8_t *b = r + sizeof t;
+            uint32_t at = 0;
+            int ok = 1;
+            if (ipLayer) {
+                if (!v6) {
+                    at = (uint32_t)(b[0] & 15u) * 4u;
+                    ok = (b[0] >> 4) == 4 && at >= 20 && t.snapLength >= at + 4 && b[9] == 6 &&
+                         (uint32_t)((b[2] << 8) | b[3]) == t.packetLength;
+                } else {
+                    at = 40;
+                    ok = (b[0] >> 4) == 6 && t.snapLength >= 44 && b[6] == 6 &&
+                         (uint32_t)((b[4] << 8) | b[5]) + 40u == t.packetLength;
+                }
+            }
+            if (ok) {
+                uint16_t sp = (uint16_t)((b[at] << 8) | b[at + 1]), dp = (uint16_t)((b[at + 2] << 8) | b[at + 3]);
+                ok = outbound ? (sp == s->localPort[f] && dp == s->remotePort[f])
+                              : (sp == s->remotePort[f] && dp == s->localPort[f]);
+            }
+            if (ok)
+                s->snapOk[ipLayer * 2 + !outbound]++;
+            else
+                s->badSnap++;
+        }
         break;
     }
     case WK_EVENT_TYPE_PACKET_NOTIFY: {
@@ -349,7 +417,8 @@ static void see_record(seen *s, const uint8_t *r, uint32_t layersWanted)
         s->discarded++;
         if (ctx_index(s, d.context) < 0)
             s->unknownNotify++;
-        if (d.layerId != 13 && d.layerId != 15 && d.layerId != 17 && d.layerId != 19)
+        if (d.layerId != 13 && d.layerId != 15 && d.layerId != 17 && d.layerId != 19 && d.layerId != 1 &&
+            d.layerId != 3 && d.layerId != 5 && d.layerId != 7)
             s->badLayer++;
         break;
     }
@@ -393,8 +462,43 @@ static int add_app(WS_FWP_BYTE_BLOB **appId, uint16_t *path, const char *dos)
     return 1;
 }
 
+static int all_removed_once(const seen *s)
+{
+    unsigned once = 0;
+    for (unsigned i = 0; i < s->nctx; i++)
+        once += s->removed[i] == 1;
+    return once == s->nctx;
+}
+
+/* A paced synthetic run on its own thread (the traffic keeps coming while the driver unloads). */
+typedef struct paced_run {
+    wfpsim_run_options o;
+    wfpsim_lifecycle_options lc;
+    wfpsim_synthetic_options syn;
+    int32_t result;
+} paced_run;
+
+static void *paced_thread(void *arg)
+{
+    paced_run *p = arg;
+    p->result = WfpsimRunSyntheticEx(&p->syn, &p->o);
+    return NULL;
+}
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = { (time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+#define IP_LAYERS (WK_TAG_LAYER_OUTBOUND_IPPACKET_V4 | WK_TAG_LAYER_OUTBOUND_IPPACKET_V6 | \
+                   WK_TAG_LAYER_INBOUND_IPPACKET_V4 | WK_TAG_LAYER_INBOUND_IPPACKET_V6)
+
 int main(int argc, char **argv)
 {
+    /* argv[2] == "associate0": libwfpsim was built with -DWK_SIMULATED_ASSOCIATE0=1, so the
+     * driver tags with FwpsNetBufferListAssociateContext0 and FN0 notify functions. */
+    int associate0 = argc > 2 && strcmp(argv[2], "associate0") == 0;
     if (argc > 1)
         g_pcap = argv[1];
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -413,7 +517,7 @@ int main(int argc, char **argv)
     WK_VERSION_INFO v;
     memset(&v, 0, sizeof v);
     CHECK(ioctl_(ha, IOCTL_WFPKIT_GET_VERSION, NULL, 0, &v, sizeof v, NULL) == 0);
-    CHECK((v.features & WK_FEATURE_FLAGS_ASSOCIATE_CONTEXT1) != 0);
+    CHECK(((v.features & WK_FEATURE_FLAGS_ASSOCIATE_CONTEXT1) != 0) == !associate0);
     CHECK((v.features & WK_FEATURE_FLAGS_IPPACKET_LAYERS) != 0);
     CHECK((v.features & WK_FEATURE_FLAGS_SIMULATED) != 0);
 
@@ -466,11 +570,12 @@ int main(int argc, char **argv)
     CHECK(a->notify >= a->tagged); /* at least each CONTEXT_REMOVED */
     CHECK(a->delTagged == a->tagged);
     CHECK(a->nblNull == 0); /* the model always passes the NBL */
-    unsigned once = 0;
-    for (unsigned i = 0; i < a->nctx; i++)
-        once += a->removed[i] == 1;
-    CHECK(once == a->nctx); /* every context (and every copy) removed exactly once */
+    CHECK(all_removed_once(a)); /* every context (and every copy) removed exactly once */
     CHECK(a->nctx == a->tagged + a->copies);
+    /* Snaps start at the TCP header in both directions (inbound: before the NBL's data). */
+    printf("capture run snaps checked: %u outbound, %u inbound\n", a->snapOk[0], a->snapOk[1]);
+    CHECK(a->snapOk[0] == a->outbound && a->snapOk[1] == a->inbound);
+    const unsigned transportTagged = a->tagged;
 
     WK_COUNTERS k = counters(ha);
     CHECK(k.global.packetsTagged == a->tagged);
@@ -486,6 +591,49 @@ int main(int argc, char **argv)
     /* Session B (same flows, no TAG_PACKETS): flows, no packet records. */
     CHECK(g_b.est == 3 && g_b.tagged == 0 && g_b.notify == 0 && g_b.discarded == 0);
     CHECK(counters(hb).session.packetsTagged == 0);
+
+    /* The IP packet layers only: no flow handle there, the driver finds the flow by the
+     * 5-tuple it reads from the packet. Same packets, records of the IP layers, per-flow
+     * sequences, snaps starting at the IP header in both directions (inbound the NBL starts
+     * after the IP header: the driver reads ipHeaderSize bytes before it). */
+    CHECK(ioctl_(ha, IOCTL_WFPKIT_STOP, NULL, 0, NULL, 0, NULL) == 0);
+    CHECK(set_config(ha, WK_CONFIG_FLAGS_TAG_PACKETS | WK_CONFIG_FLAGS_CAPTURE_PACKET_BYTES |
+                             WK_CONFIG_FLAGS_REPORT_DISCARDS, IP_LAYERS, 64) == 0);
+    CHECK(ioctl_(ha, IOCTL_WFPKIT_START, NULL, 0, NULL, 0, NULL) == 0);
+    memset(&g_a, 0, sizeof g_a);
+    CHECK(WfpsimRunCapture(g_pcap, &o) == 0);
+    drain(ha, &g_a, IP_LAYERS);
+    printf("IP packet layers: %u tagged (%u out, %u in), snaps checked %u out, %u in\n", a->tagged, a->outbound,
+           a->inbound, a->snapOk[2], a->snapOk[3]);
+    CHECK(a->bad == 0 && a->badLayer == 0 && a->badSeq == 0 && a->badSnap == 0 && a->unknownNotify == 0);
+    CHECK(a->est == 3 && a->del == 3);
+    CHECK(a->tagged == transportTagged);
+    CHECK(a->atLayer[4] + a->atLayer[6] == a->outbound && a->atLayer[0] + a->atLayer[2] == a->inbound);
+    CHECK(a->outbound > 0 && a->inbound > 0);
+    CHECK(a->snapOk[2] == a->outbound && a->snapOk[3] == a->inbound);
+    CHECK(a->delTagged == a->tagged);
+    CHECK(all_removed_once(a));
+    CHECK(counters(ha).global.tagsInFlight == 0);
+
+    /* Both the transport and the IP packet layers: a packet is tagged once, at the first of
+     * them in stack order (outbound: OUTBOUND_TRANSPORT; inbound: INBOUND_IPPACKET); the
+     * second finds the driver's context on the NBL already. */
+    CHECK(ioctl_(ha, IOCTL_WFPKIT_STOP, NULL, 0, NULL, 0, NULL) == 0);
+    CHECK(set_config(ha, WK_CONFIG_FLAGS_TAG_PACKETS | WK_CONFIG_FLAGS_CAPTURE_PACKET_BYTES, layersA | IP_LAYERS,
+                     64) == 0);
+    CHECK(ioctl_(ha, IOCTL_WFPKIT_START, NULL, 0, NULL, 0, NULL) == 0);
+    memset(&g_a, 0, sizeof g_a);
+    CHECK(WfpsimRunCapture(g_pcap, &o) == 0);
+    drain(ha, &g_a, layersA | IP_LAYERS);
+    printf("transport + IP packet layers: %u tagged (%u at OUTBOUND_TRANSPORT, %u at INBOUND_IPPACKET)\n",
+           a->tagged, a->atLayer[16] + a->atLayer[18], a->atLayer[0] + a->atLayer[2]);
+    printf("  bad %u badLayer %u badSeq %u badSnap %u unknown %u\n", a->bad, a->badLayer, a->badSeq, a->badSnap, a->unknownNotify);
+    CHECK(a->bad == 0 && a->badLayer == 0 && a->badSeq == 0 && a->badSnap == 0 && a->unknownNotify == 0);
+    CHECK(a->tagged == transportTagged);
+    CHECK(a->atLayer[16] + a->atLayer[18] == a->outbound && a->atLayer[0] + a->atLayer[2] == a->inbound);
+    CHECK(a->outbound > 0 && a->inbound > 0);
+    CHECK(all_removed_once(a));
+    CHECK(counters(ha).global.tagsInFlight == 0);
 
     /* Outbound only: a second run tags no inbound packet. */
     CHECK(ioctl_(ha, IOCTL_WFPKIT_STOP, NULL, 0, NULL, 0, NULL) == 0);
@@ -509,10 +657,7 @@ int main(int argc, char **argv)
     printf("segmented run: %u tagged, %u notify (%u moved, %u copied)\n", a->tagged, a->notify, a->moves, a->copies);
     CHECK(a->tagged > 0 && a->bad == 0 && a->unknownNotify == 0 && a->badSeq == 0);
     CHECK(a->moves > 0);
-    once = 0;
-    for (unsigned i = 0; i < a->nctx; i++)
-        once += a->removed[i] == 1;
-    CHECK(once == a->nctx);
+    CHECK(all_removed_once(a));
     CHECK(counters(ha).global.tagsInFlight == 0);
 
     /* Scripted drops (the lifecycle model drops frames 4..12 inside the stack): the dropped
@@ -539,17 +684,77 @@ int main(int argc, char **argv)
         CHECK(counters(ha).global.tagsInFlight == 0);
     }
 
-    /* Unload with the tag live and flows open (deferred close): every context is removed
-     * and the ledger drains before the callouts go; nothing leaks, no callback after. */
+    /* Unload with tags really in flight: flows open (a capture run with deferred close), and
+     * a paced synthetic run on another thread whose tagged NBLs wait in the lifecycle model's
+     * queue (modelled latencies of 100 s of virtual time: nothing leaves the stack during
+     * the test). The driver removes every context (FwpsNetBufferListRemoveContext0(NULL):
+     * CONTEXT_REMOVED with a NULL NBL for each), waits for its ledger to empty, then
+     * unregisters; the run goes on without calling it. Nothing leaks (the core, ledger
+     * included, is freed only once the ledger is empty), no notify comes after the unload. */
+    CHECK(ioctl_(ha, IOCTL_WFPKIT_STOP, NULL, 0, NULL, 0, NULL) == 0);
+    CHECK(set_config(ha, WK_CONFIG_FLAGS_TAG_PACKETS | WK_CONFIG_FLAGS_CAPTURE_PACKET_BYTES, layersA | IP_LAYERS,
+                     64) == 0);
+    CHECK(ioctl_(ha, IOCTL_WFPKIT_START, NULL, 0, NULL, 0, NULL) == 0);
     memset(&g_a, 0, sizeof g_a);
     o.flags = WFPSIM_RUN_DEFER_FLOW_CLOSE;
     CHECK(WfpsimRunCapture(g_pcap, &o) == 0);
-    drain(ha, &g_a, WK_TAG_LAYER_OUTBOUND_TRANSPORT_V4 | WK_TAG_LAYER_OUTBOUND_TRANSPORT_V6);
+    o.flags = 0;
+    drain(ha, &g_a, layersA | IP_LAYERS);
     CHECK(a->tagged > 0);
-    CHECK(CloseHandle(ha));
-    CHECK(CloseHandle(hb));
-    CHECK(WfpsimDriverUnload() == STATUS_SUCCESS);
-    CHECK(WfpsimDriverState() == 0);
+    {
+        static paced_run pr;
+        memset(&pr, 0, sizeof pr);
+        pr.o = o;
+        pr.o.packets_per_second = 2000;
+        pr.o.duration_ms = 120000; /* a bound only: the test cancels the run */
+        pr.lc.struct_size = sizeof pr.lc;
+        pr.lc.seed = 5;
+        pr.lc.stack_us = pr.lc.send_complete_us = pr.lc.deliver_us = 100000000u;
+        pr.o.lifecycle = &pr.lc;
+        pr.syn.struct_size = sizeof pr.syn;
+        pr.syn.flows = 400;
+        pr.syn.seed = 11;
+        pr.syn.ipv6_percent = 30;
+        pr.syn.inbound_percent = 50;
+        pthread_t th;
+        CHECK(pthread_create(&th, NULL, paced_thread, &pr) == 0);
+        WK_COUNTERS k1;
+        memset(&k1, 0, sizeof k1);
+        /* wait (bounded: 60 s) until at least 64 tagged packets sit in the stack model */
+        for (unsigned i = 0; i < 60000; i++) {
+            k1 = counters(ha);
+            if (k1.global.tagsInFlight >= 64)
+                break;
+            sleep_ms(1);
+        }
+        wfpsim_run_stats mid;
+        WfpsimRunStats(&mid);
+        printf("paced run: %llu tagged packets in flight at unload (%llu transport classifies so far)\n",
+               (unsigned long long)k1.global.tagsInFlight, (unsigned long long)mid.packet_classifies);
+        CHECK(k1.global.tagsInFlight >= 64);
+        CHECK(WfpsimRunActive() == 1);
+        CHECK(CloseHandle(ha));
+        CHECK(CloseHandle(hb));
+        WfpsimRunStats(&mid);
+        uint64_t notifyBefore = mid.notify_calls;
+        CHECK(WfpsimDriverUnload() == STATUS_SUCCESS);
+        CHECK(WfpsimDriverState() == 0);
+        WfpsimRunStats(&mid);
+        uint64_t notifyAfter = mid.notify_calls;
+        printf("unload: %llu notify calls while unloading\n", (unsigned long long)(notifyAfter - notifyBefore));
+        /* every context in flight got its CONTEXT_REMOVED (NULL NBL) before the unload returned */
+        CHECK(notifyAfter - notifyBefore >= k1.global.tagsInFlight);
+        CHECK(WfpsimRunActive() == 1); /* the traffic went on during the unload */
+        sleep_ms(20);                  /* more packets reach the filters of the unregistered callouts */
+        CHECK(WfpsimRunCancel() == 1);
+        CHECK(pthread_join(th, NULL) == 0);
+        CHECK(pr.result == 0);
+        WfpsimRunStats(&st);
+        /* run end: every NBL the model held leaves the stack (exit, send complete, consumed):
+         * none carries the driver's context any more, so no notify function runs */
+        CHECK(st.notify_calls == notifyAfter);
+        CHECK(st.cancelled == 1);
+    }
     CHECK(WfpsimRunCloseFlows() == 3);
     CHECK(WfpsimPoolOutstanding(0) == 0);
     CHECK(WfpsimKernelViolations() == 0);

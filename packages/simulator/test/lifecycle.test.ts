@@ -159,7 +159,7 @@ describe('the packet lifecycle of tagged packets (capture)', () => {
     expect(stats.cancelled).toBe(false);
     expect(stats.notifyCalls).toBe(events.filter((e) => e.kind === TD_LC_NOTIFY).length);
     expect(stats.maxNblsInFlight).toBeGreaterThan(0);
-    for (let i = 1; i < events.length; i++) expect(BigInt(events[i].time) >= BigInt(events[i - 1].time)).toBe(true);
+    for (let i = 1; i < events.length; i++) expect(BigInt(events[i]!.time) >= BigInt(events[i - 1]!.time)).toBe(true);
     expect(events.filter((e) => e.kind === TD_LC_TAGGED).every((e) => e.check === 1)).toBe(true);
     expect(td.inflight()).toBe(0);
   });
@@ -276,7 +276,7 @@ describe('async runs, pacing and cancel', () => {
     const stats: RunStats = await run;
     expect(stats.cancelled).toBe(false);
     expect(stats.flows).toBe(6);
-    expect(eventCount()).toBeGreaterThan(seen[2]);
+    expect(eventCount()).toBeGreaterThan(seen[2]!);
     expect(td.inflight()).toBe(0);
     // the async capture gives what the sync one gives
     td.configure(TAG_ALL);

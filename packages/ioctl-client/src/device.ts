@@ -45,6 +45,7 @@ import {
   encodeReadRequest,
   encodeSessionConfig,
 } from './contract.generated';
+import { decodeRecordAt } from './record-decode';
 import type {
   ContractRecord,
   Counters,
@@ -821,7 +822,7 @@ function decodeReadEvents(result: IoctlResult): ReadBatch {
     if (offset + RECORD_HEADER_SIZE > used.byteLength) {
       throw new RecordDecodeError('RecordHeader', offset, `record ${i + 1} of ${head.recordCount} starts past bytesUsed ${head.bytesUsed}`);
     }
-    const record = decodeRecord(used, offset);
+    const record = decodeRecordAt(used, offset);
     records.push(record);
     offset += record.header.size;
   }

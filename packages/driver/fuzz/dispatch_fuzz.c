@@ -334,13 +334,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Unload order: stop new flows, remove every tag (CONTEXT_REMOVED), delete every flow,
      * close sessions, free. */
     wk_core_begin_unload(&core);
-    for (i = 0; i < 8; i++) {
-        if (tctx[i] != 0 && wk_tag_notify(&core, 5, tctx[i], 16, 1, 0, 0) < 0) {
+    {
+        /* as if the glue's bounded wait had expired: stranded iff tags remain, and the
+         * removal of the last one (whichever) makes release due exactly once */
+        int stranded = wk_tag_strand(&core), releases = 0;
+        if (stranded != (wk_tag_in_flight(&core) != 0)) {
             abort();
         }
-    }
-    if (wk_tag_in_flight(&core) != 0) {
-        abort();
+        for (i = 0; i < 8; i++) {
+            if (tctx[i] != 0 && wk_tag_notify(&core, 5, tctx[i], 16, 1, 0, 0) < 0) {
+                abort();
+            }
+            releases += wk_tag_release_due(&core);
+        }
+        if (wk_tag_in_flight(&core) != 0 || releases != stranded || wk_tag_release_due(&core) != 0) {
+            abort();
+        }
     }
     for (i = 0; i < NFLOWS; i++) {
         if (ctx[i] != 0) {

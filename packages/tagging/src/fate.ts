@@ -274,6 +274,18 @@ interface Branch {
   exited: boolean;
   /** A discard report seen on this NBL. */
   discarded: boolean;
+  /** Its flow's list (in insertion order), and its neighbours there. */
+  flow: FlowBranches | undefined;
+  prev: Branch | undefined;
+  next: Branch | undefined;
+}
+
+/** The followed NBLs of one flow: a list linked through the branches (O(1) add and remove, no Set per flow). */
+interface FlowBranches {
+  flowId: bigint;
+  size: number;
+  head: Branch | undefined;
+  tail: Branch | undefined;
 }
 
 interface PendingFlowFlush {
@@ -339,7 +351,9 @@ export class PacketFateTracker {
   private readonly discardFlag: number;
   private readonly discardReports: boolean;
   private readonly branches = new Map<bigint, Branch>();
-  private readonly byFlow = new Map<bigint, Set<Branch>>();
+  private readonly byFlow = new Map<bigint, FlowBranches>();
+  /** The flow list used last (consecutive packets are mostly of one flow); undefined once emptied. */
+  private lastFlow: FlowBranches | undefined;
   private readonly pending: PendingFlowFlush[] = [];
   private pendingHead = 0;
   private clock = 0n;
@@ -557,14 +571,24 @@ export class PacketFateTracker {
       this.counters.evicted++;
       this.endBranch(oldest.value, 'evicted', undefined);
     }
-    const branch: Branch = { context, packet, exited: false, discarded: false };
+    const branch: Branch = { context, packet, exited: false, discarded: false, flow: undefined, prev: undefined, next: undefined };
     this.branches.set(context, branch);
-    let set = this.byFlow.get(packet.flowId);
-    if (set === undefined) {
-      set = new Set();
-      this.byFlow.set(packet.flowId, set);
+    const flowId = packet.flowId;
+    let list = this.lastFlow;
+    if (list === undefined || list.flowId !== flowId) {
+      list = this.byFlow.get(flowId);
+      if (list === undefined) {
+        list = { flowId, size: 0, head: undefined, tail: undefined };
+        this.byFlow.set(flowId, list);
+      }
+      this.lastFlow = list;
     }
-    set.add(branch);
+    branch.flow = list;
+    branch.prev = list.tail;
+    if (list.tail === undefined) list.head = branch;
+    else list.tail.next = branch;
+    list.tail = branch;
+    list.size++;
     if (this.branches.size > this.counters.inFlightHighWater) this.counters.inFlightHighWater = this.branches.size;
   }
 
@@ -684,8 +708,8 @@ export class PacketFateTracker {
 
   private onFlowDeleted(r: FlowDeletedRecord): void {
     const flowId = r.header.flowId;
-    const set = this.byFlow.get(flowId);
-    if (set === undefined || set.size === 0) return;
+    const list = this.byFlow.get(flowId);
+    if (list === undefined || list.size === 0) return;
     const deletedAt = r.header.timestamp;
     if (this.graceTicks === 0n) {
       this.flushFlow(flowId, deletedAt);
@@ -713,9 +737,11 @@ export class PacketFateTracker {
 
   /** Ends the flow's NBLs tagged no later than its deletion (a reused flow id keeps newer ones). */
   private flushFlow(flowId: bigint, deletedAt: bigint): void {
-    const set = this.byFlow.get(flowId);
-    if (set === undefined) return;
-    for (const branch of [...set]) {
+    const list = this.byFlow.get(flowId);
+    if (list === undefined) return;
+    const branches: Branch[] = [];
+    for (let b = list.head; b !== undefined; b = b.next) branches.push(b);
+    for (const branch of branches) {
       if (branch.packet.taggedAt > deletedAt) continue;
       this.counters.flowDeleted++;
       this.endBranch(branch, 'flow-deleted', undefined);
@@ -759,10 +785,19 @@ export class PacketFateTracker {
   private endBranch(branch: Branch, reason: FateEndReason, removedAt: bigint | undefined): void {
     this.branches.delete(branch.context);
     const p = branch.packet;
-    const set = this.byFlow.get(p.flowId);
-    if (set !== undefined) {
-      set.delete(branch);
-      if (set.size === 0) this.byFlow.delete(p.flowId);
+    const list = branch.flow;
+    if (list !== undefined) {
+      branch.flow = undefined;
+      if (branch.prev === undefined) list.head = branch.next;
+      else branch.prev.next = branch.next;
+      if (branch.next === undefined) list.tail = branch.prev;
+      else branch.next.prev = branch.prev;
+      branch.prev = undefined;
+      branch.next = undefined;
+      if (--list.size === 0) {
+        this.byFlow.delete(list.flowId);
+        if (this.lastFlow === list) this.lastFlow = undefined;
+      }
     }
     p.counts[this.branchVerdict(branch, reason)]++;
     p.reason = reason;

@@ -273,6 +273,8 @@ export class FlowTracker {
   private readonly onFlow: ((flow: FlowRecord) => void) | undefined;
   private readonly maxFlows: number;
   private readonly flows = new Map<bigint, FlowState>();
+  /** The flow looked up last (consecutive records are mostly of one flow); cleared when it ends. */
+  private last: FlowState | undefined;
   private lossEpoch = 0;
   private readonly counters: FlowTrackerStats = {
     started: 0,
@@ -357,7 +359,7 @@ export class FlowTracker {
       default:
         return;
     }
-    const state = this.flows.get(record.header.flowId);
+    const state = this.find(record.header.flowId);
     if (state === undefined) {
       this.counters.unknownFlowRecords++;
       return;
@@ -390,7 +392,7 @@ export class FlowTracker {
    * ```
    */
   pushFate(fate: PacketFate): void {
-    const state = this.flows.get(fate.flowId);
+    const state = this.find(fate.flowId);
     if (state === undefined) {
       this.counters.unknownFlowFates++;
       return;
@@ -519,9 +521,18 @@ export class FlowTracker {
     this.end(state, r.reason === FlowEndReason.UNLOAD ? 'unload' : 'deleted', r.header.timestamp);
   }
 
+  private find(flowId: bigint): FlowState | undefined {
+    const last = this.last;
+    if (last !== undefined && last.record.flowId === flowId) return last;
+    const state = this.flows.get(flowId);
+    if (state !== undefined) this.last = state;
+    return state;
+  }
+
   private end(state: FlowState, reason: FlowEndReasonName, endTime: bigint | undefined): void {
     const f = state.record;
     this.flows.delete(f.flowId);
+    if (this.last === state) this.last = undefined;
     f.endReason = reason;
     if (state.lossEpoch !== this.lossEpoch) f.lossAffected = true;
     if (endTime !== undefined) {

@@ -66,7 +66,7 @@ export class CalloutsNotInstalledError extends TaggingError {
   ) {
     super(
       `wfpkit's callouts are not installed (missing: ${missing.join(', ')})`,
-      'install them once with TaggingSession.installCallouts() (`monitor-cli callouts install`) from an elevated prompt',
+      'install them once from an elevated prompt: `monitor-cli addcallouts`, or TaggingSession.installCallouts() from code',
       options,
     );
   }
@@ -107,7 +107,7 @@ export class UnknownAppError extends TaggingError {
   }
 }
 
-/** An option of {@link TaggingSession.start} is out of its limits; nothing was changed. */
+/** An option of {@link TaggingSession.start} (or of `TaggingSession.events`) is out of its limits; nothing was changed. */
 export class InvalidOptionError extends TaggingError {
   override name = 'InvalidOptionError';
   /** Always `'WFPKIT_TAGGING_INVALID_OPTION'`. */
@@ -120,8 +120,10 @@ export class InvalidOptionError extends TaggingError {
     readonly allowed: string,
     /** The value given. */
     readonly value: unknown,
+    /** The call the option was given to. */
+    readonly call = 'TaggingSession.start',
   ) {
-    super(`TaggingSession.start: ${option} must be ${allowed}, got ${describe(value)}`, `pass ${option} as ${allowed}, or leave it out for the default`);
+    super(`${call}: ${option} must be ${allowed}, got ${describe(value)}`, `pass ${option} as ${allowed}, or leave it out for the default`);
   }
 }
 

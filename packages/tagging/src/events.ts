@@ -14,6 +14,9 @@ import type {
 } from '@wfpkit/ioctl-client';
 import { LossReason } from '@wfpkit/ioctl-client';
 
+import type { PacketFate } from './fate';
+import type { FlowRecord } from './flow';
+
 /** A monitored flow was established (FLOW_ESTABLISHED). */
 export interface FlowEvent {
   /** Event type. */
@@ -99,12 +102,81 @@ export type TaggingEvent =
 /** The `type` of a {@link TaggingEvent}. */
 export type TaggingEventType = TaggingEvent['type'];
 
+/** Every {@link TaggingEventType}, in record order of a packet's life. */
+export const TAGGING_EVENT_TYPES: readonly TaggingEventType[] = [
+  'flow',
+  'classification',
+  'stream',
+  'packet-tagged',
+  'packet-notify',
+  'packet-discarded',
+  'flow-deleted',
+  'loss',
+];
+
+/**
+ * A tagged packet's fate is final (derived: one per fate record `TaggingSession.packets()`
+ * would yield). Only from `TaggingSession.events({ packets: true })`.
+ */
+export interface PacketFateEvent {
+  /** Event type. */
+  readonly type: 'packet-fate';
+  /** The fate record. */
+  readonly fate: PacketFate;
+}
+
+/**
+ * A flow's record is final (derived: one per flow record `TaggingSession.flows()` would yield,
+ * with the in-stack latency of its packets). Only from `TaggingSession.events({ flows: true })`.
+ */
+export interface FlowRecordEvent {
+  /** Event type. */
+  readonly type: 'flow-record';
+  /** The flow record. */
+  readonly flow: FlowRecord;
+  /** In-stack latency of the flow's `sent`/`delivered` packets (absent when none had one). */
+  readonly latency?: { readonly p50Us: number; readonly p99Us: number };
+}
+
+/**
+ * What `TaggingSession.events(options)` yields: the driver's records as {@link TaggingEvent}s
+ * (all, or the `types` asked for) and, when asked, the derived {@link PacketFateEvent}s and
+ * {@link FlowRecordEvent}s, in the order the session learns them (a record's event comes before
+ * the fate or flow record it completes).
+ */
+export type SessionEvent = TaggingEvent | PacketFateEvent | FlowRecordEvent;
+
+/**
+ * Options of `TaggingSession.events(options)`: which events one reader yields.
+ *
+ * @example
+ * ```ts
+ * // the captured bytes of each packet, its fate and each flow record, from one reader
+ * for await (const ev of session.events({ types: ['flow', 'packet-tagged'], packets: true, flows: true })) {
+ *   if (ev.type === 'packet-tagged') capture(ev.record.snap);
+ *   else if (ev.type === 'packet-fate') console.log(ev.fate.verdict);
+ *   else if (ev.type === 'flow-record') console.log(ev.flow.appProtocol, ev.latency?.p99Us);
+ * }
+ * ```
+ */
+export interface EventsOptions {
+  /** The driver-record events to yield (default all); `[]` yields only the derived events asked for. */
+  readonly types?: readonly TaggingEventType[];
+  /** Also yield a {@link PacketFateEvent} per packet fate record. Default false. */
+  readonly packets?: boolean;
+  /** Also yield a {@link FlowRecordEvent} per ended flow. Default false. */
+  readonly flows?: boolean;
+}
+
 /**
  * The name of a LOSS record's reason.
  *
  * @example
  * ```ts
  * import { LossReason } from '@wfpkit/ioctl-client';
+
+import type { PacketFate } from './fate';
+import type { FlowRecord } from './flow';
  * import { lossReasonName } from '@wfpkit/tagging';
  * lossReasonName(LossReason.RING_FULL); // 'ring-full'
  * ```
@@ -149,7 +221,13 @@ export function toTaggingEvent(record: ContractRecord): TaggingEvent | undefined
     case 'FLOW_DELETED':
       return { type: 'flow-deleted', record };
     case 'LOSS':
-      return { type: 'loss', reason: lossReasonName(record.reason), lost: Number(record.lost), totalLost: Number(record.totalLost), record };
+      return {
+        type: 'loss',
+        reason: lossReasonName(record.reason),
+        lost: Number(record.lost),
+        totalLost: Number(record.totalLost),
+        record,
+      };
     default:
       return undefined;
   }

@@ -27,8 +27,8 @@ import {
 import type { Counters, DecodedRecord, ScopeKey, SessionId, WfpKitDevice } from '@wfpkit/ioctl-client';
 
 import { CalloutsNotInstalledError, InvalidOptionError, NotElevatedError, SessionStateError, UnknownAppError } from './errors';
-import { toTaggingEvent } from './events';
-import type { TaggingEvent } from './events';
+import { TAGGING_EVENT_TYPES, toTaggingEvent } from './events';
+import type { EventsOptions, SessionEvent, TaggingEvent, TaggingEventType } from './events';
 import { DEFAULT_FLOW_DELETE_GRACE_MS, DEFAULT_MAX_IN_FLIGHT, PacketFateTracker } from './fate';
 import type { PacketFate, PacketFateTrackerStats } from './fate';
 import { FlowTracker } from './flow';
@@ -36,6 +36,7 @@ import type { FlowRecord, FlowTrackerStats } from './flow';
 import { installWfpkitCallouts, missingWfpkitObjects, removeWfpkitCallouts, wfpkitCalloutsInstalled, WFPKIT_SUBLAYER_WEIGHT } from './install';
 import type { InstallOptions, WfpkitCalloutName } from './install';
 import { LatencySummary } from './latency';
+import type { LatencyStats } from './latency';
 
 /** A layer at which packets are tagged (each covers IPv4 and IPv6). */
 export type TagLayerName = 'outbound-transport' | 'inbound-transport' | 'outbound-ippacket' | 'inbound-ippacket';
@@ -92,6 +93,10 @@ export interface LiveFlow extends FlowRecord {
 export interface SessionTotals {
   /** Flows established. */
   flows: number;
+  /** Flows whose record is not final yet (active, or ended with packets still in the stack). */
+  activeFlows: number;
+  /** Driver records read. */
+  records: number;
   /** Packets tagged (PACKET_TAGGED records read). */
   packetsTagged: number;
   /** Fate records with verdict `sent`. */
@@ -124,6 +129,12 @@ export interface SessionSnapshot {
   loss: SessionLoss;
   /** The driver's ring, as of the last counters read (refreshed in the background when older than 250 ms). */
   ring: { bytes: number; used: number; highWater: number };
+  /** In-stack latency of all the session's `sent`/`delivered` packets so far (absent before the first). */
+  latency?: LatencyStats;
+  /** Stream bytes of all the session's flows (ended and active) in each direction. */
+  bytes: { out: number; in: number };
+  /** Flows by application protocol (`tls`, `http1`, …; an active flow as classified so far). */
+  flowsByProtocol: Record<string, number>;
 }
 
 /** Why a session stopped. */
@@ -155,6 +166,12 @@ export interface SessionSummary {
   packets: PacketFateTrackerStats;
   /** The flow tracker's counters. */
   flows: FlowTrackerStats;
+  /** In-stack latency of all `sent`/`delivered` packets (absent when none had one). */
+  latency?: LatencyStats;
+  /** Stream bytes of all flows in each direction. */
+  bytes: { out: number; in: number };
+  /** Flows by application protocol. */
+  flowsByProtocol: Record<string, number>;
 }
 
 /** How many ended flows {@link TaggingSession.snapshot} keeps showing. */
@@ -169,8 +186,64 @@ export const SMALL_READ = 1000;
 /** Default {@link TaggingSessionOptions.readPauseMs}: 10 ms. */
 export const DEFAULT_READ_PAUSE_MS = 10;
 
+/**
+ * Most items (events, fate and flow records) the stop's drain queues for an iterator before it
+ * waits for the iterator to take them (about 8 MB with 128-byte snaps). A smaller ring is
+ * drained without waiting, so an iterator that is not being read while `stop()` runs still gets
+ * everything afterwards.
+ */
+export const STOP_QUEUE_LIMIT = 16_384;
+
 /** How long one READ_EVENTS waits for records while the consumer waits. */
 const POLL_MS = 250;
+
+/** What the reader queues for the iterator. */
+interface Sink {
+  /** The method that made the iterator. */
+  readonly kind: Consumer;
+  /** Driver-record events, by record kind (undefined: every kind, null: none). */
+  readonly recordKinds: ReadonlySet<string> | undefined | null;
+  /** Fate records. */
+  readonly packets: boolean;
+  /** Flow records. */
+  readonly flows: boolean;
+  /** Derived items as 'packet-fate' / 'flow-record' events (events(options)) rather than bare records. */
+  readonly wrap: boolean;
+}
+
+const RECORD_KIND_OF_EVENT: { readonly [t in TaggingEventType]: string } = {
+  flow: 'FLOW_ESTABLISHED',
+  classification: 'FLOW_CLASSIFIED',
+  stream: 'STREAM_DATA',
+  'packet-tagged': 'PACKET_TAGGED',
+  'packet-notify': 'PACKET_NOTIFY',
+  'packet-discarded': 'PACKET_DISCARDED',
+  'flow-deleted': 'FLOW_DELETED',
+  loss: 'LOSS',
+};
+
+function eventsSink(options: EventsOptions): Sink {
+  const where = 'TaggingSession.events';
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'an object ({ types?, packets?, flows? })', options, where);
+  let recordKinds: Set<string> | undefined;
+  const types: unknown = options.types;
+  if (types !== undefined) {
+    if (!Array.isArray(types) || types.some((t) => !TAGGING_EVENT_TYPES.includes(t as TaggingEventType))) {
+      throw new InvalidOptionError('types', `a list of ${TAGGING_EVENT_TYPES.map((t) => `'${t}'`).join(', ')}`, types, where);
+    }
+    recordKinds = new Set((types as readonly TaggingEventType[]).map((t) => RECORD_KIND_OF_EVENT[t]));
+  }
+  for (const k of ['packets', 'flows'] as const) {
+    if (options[k] !== undefined && typeof options[k] !== 'boolean') throw new InvalidOptionError(k, 'true or false', options[k], where);
+  }
+  return {
+    kind: 'events',
+    recordKinds: recordKinds?.size === 0 ? null : recordKinds,
+    packets: options.packets === true,
+    flows: options.flows === true,
+    wrap: true,
+  };
+}
 
 interface LayerDef {
   readonly bits: number;
@@ -314,7 +387,17 @@ function sessionFilters(o: Resolved, appId: AppId, scopeKey: bigint, sessionId: 
       provider: GUIDS.PROVIDER,
       action: { callout: GUIDS[name], kind: 'inspection' },
       rawContext: scopeKey,
-      ...(layer.startsWith('ALE_FLOW_ESTABLISHED') ? { conditions: [{ field: 'ALE_APP_ID' as const, match: 'equal' as const, value: appId }] } : {}),
+      ...(layer.startsWith('ALE_FLOW_ESTABLISHED')
+        ? {
+            conditions: [
+              {
+                field: 'ALE_APP_ID' as const,
+                match: 'equal' as const,
+                value: appId,
+              },
+            ],
+          }
+        : {}),
     };
     return spec;
   });
@@ -385,7 +468,7 @@ function untrack(s: TaggingSession): void {
 }
 
 type Consumer = 'events' | 'packets' | 'flows';
-type Item = TaggingEvent | PacketFate | FlowRecord;
+type Item = SessionEvent | PacketFate | FlowRecord;
 
 /**
  * A packet-tagging session for one application: the driver tags its flows' packets, and the
@@ -393,8 +476,11 @@ type Item = TaggingEvent | PacketFate | FlowRecord;
  * packet fate records ({@link TaggingSession.packets}) and flow records
  * ({@link TaggingSession.flows}). Works the same against the simulator and on Windows.
  *
- * Only one of `events()`, `packets()`, `flows()` may be iterated per session (they share one
- * reader). Whichever is iterated, the reader feeds the fate and flow trackers, so
+ * One reader per session: only one of `events()`, `packets()`, `flows()` may be iterated. A
+ * consumer that needs several of them at once (the captured bytes of each packet, its fate and
+ * each flow record) asks one iterator for all: `events({ types, packets: true, flows: true })`
+ * yields the driver-record events it asks for and the derived `packet-fate` and `flow-record`
+ * events. Whatever is iterated, the reader feeds the fate and flow trackers, so
  * {@link TaggingSession.snapshot} is current. The reader reads from the driver only while the
  * consumer asks for more: a consumer that stops reading lets the driver's ring overflow (the
  * driver counts what it drops and the consumer gets a `loss` event when it reads again).
@@ -438,11 +524,24 @@ export class TaggingSession {
   /** The last ended flows, with their latency when they ended (LiveFlow objects are made by snapshot()). */
   /** Ended flows whose packets are still in flight: their record waits for those fates. */
   private readonly parked = new Map<bigint, FlowRecord>();
-  private readonly recent: { flow: FlowRecord; latency: { p50Us: number; p99Us: number } | undefined }[] = [];
+  private readonly recent: {
+    flow: FlowRecord;
+    latency: { p50Us: number; p99Us: number } | undefined;
+  }[] = [];
   private state: 'running' | 'stopping' | 'stopped' = 'running';
   private consumer: Consumer | undefined;
   /** What the reader collects for the consumer (undefined once it let go). */
-  private sink: Consumer | undefined;
+  private sink: Sink | undefined;
+  /** Driver records read. */
+  private recordsRead = 0;
+  /** Stream bytes and protocols of the flows whose record is final. */
+  private endedBytesOut = 0;
+  private endedBytesIn = 0;
+  private readonly endedByProtocol = new Map<string, number>();
+  /** Wakes the iterator waiting for the stop's drain (items queued, or the end). */
+  private wakeConsumer: (() => void) | undefined;
+  /** Wakes the stop's drain waiting for the iterator to take what is queued. */
+  private caughtUp: (() => void) | undefined;
   private out: Item[] = [];
   private outHead = 0;
   private readChain: Promise<unknown> = Promise.resolve();
@@ -475,7 +574,10 @@ export class TaggingSession {
       discardReports: o.reportDiscards,
       onFate: (fate) => this.onFate(fate),
     });
-    controls.set(this, { stop: (reason, error) => this.stopWith(reason, error), exit: () => this.exitNow() });
+    controls.set(this, {
+      stop: (reason, error) => this.stopWith(reason, error),
+      exit: () => this.exitNow(),
+    });
   }
 
   /**
@@ -516,7 +618,10 @@ export class TaggingSession {
     let engine: Engine | undefined;
     try {
       try {
-        device = await openWfpKitDevice({ backend: o.backend, bufferSize: o.readBufferSize });
+        device = await openWfpKitDevice({
+          backend: o.backend,
+          bufferSize: o.readBufferSize,
+        });
       } catch (e) {
         if (e instanceof AccessDeniedError) throw new NotElevatedError('opening the wfpkit device', { cause: e });
         throw e;
@@ -526,7 +631,12 @@ export class TaggingSession {
         throw new InvalidOptionError('layers', "transport layers only ('outbound-transport', 'inbound-transport'): this driver does not tag at the IP packet layers (no FeatureFlags.IPPACKET_LAYERS)", o.layers);
       }
       const info = await device.session();
-      engine = Engine.open({ dynamic: true, backend: o.backend, name: `wfpkit tagging session ${info.sessionId}`, description: o.app });
+      engine = Engine.open({
+        dynamic: true,
+        backend: o.backend,
+        name: `wfpkit tagging session ${info.sessionId}`,
+        description: o.app,
+      });
       let appId: AppId;
       try {
         appId = engine.appIdFromFileName(o.app);
@@ -545,13 +655,24 @@ export class TaggingSession {
             await tx.getSublayer(GUIDS.SUBLAYER);
           } catch (e) {
             if (!(e instanceof FwpmError && e.name === 'FWP_E_SUBLAYER_NOT_FOUND')) throw e;
-            await tx.addSublayer({ key: GUIDS.SUBLAYER, name: 'wfpkit', weight: WFPKIT_SUBLAYER_WEIGHT, provider: GUIDS.PROVIDER });
+            await tx.addSublayer({
+              key: GUIDS.SUBLAYER,
+              name: 'wfpkit',
+              weight: WFPKIT_SUBLAYER_WEIGHT,
+              provider: GUIDS.PROVIDER,
+            });
           }
           for (const spec of specs) await tx.addFilter(spec);
         });
       } catch (e) {
-        if (isAccessDenied(e)) throw new NotElevatedError('adding the session filters', { cause: e });
-        if (isMissingObject(e)) throw new CalloutsNotInstalledError([(e as FwpmError).name], { cause: e });
+        if (isAccessDenied(e))
+          throw new NotElevatedError('adding the session filters', {
+            cause: e,
+          });
+        if (isMissingObject(e))
+          throw new CalloutsNotInstalledError([(e as FwpmError).name], {
+            cause: e,
+          });
         throw e;
       }
       let flags = ConfigFlags.TAG_PACKETS;
@@ -571,7 +692,9 @@ export class TaggingSession {
       runningApps.set(registryKey, session);
       track(session);
       if (options.signal !== undefined) {
-        options.signal.addEventListener('abort', session.onAbort, { once: true });
+        options.signal.addEventListener('abort', session.onAbort, {
+          once: true,
+        });
         if (options.signal.aborted) void session.stopWith('abort');
       }
       return session;
@@ -637,10 +760,43 @@ export class TaggingSession {
    * `packet-tagged`, `packet-notify`, `packet-discarded`, `flow-deleted`, `loss`). Ends after
    * the session stops and its ring is drained; throws the error that stopped it, if any.
    *
+   * With `options`, one reader yields what the consumer asks for: the record events of
+   * `options.types` (default all), and with `packets: true` / `flows: true` also a
+   * {@link PacketFateEvent} per fate record and a {@link FlowRecordEvent} per flow record (the
+   * same records `packets()` and `flows()` yield; a flow record event carries its packets'
+   * in-stack latency). The session's own trackers make them: the consumer needs none of its own.
+   *
+   * @param options - Which events to yield (without it: every record event, nothing derived).
    * @throws {@link SessionStateError} when the session is stopped or another iterator was taken.
+   * @throws {@link InvalidOptionError} for a bad option (nothing is taken then).
+   * @example
+   * ```ts
+   * for await (const ev of session.events({ types: ['flow', 'packet-tagged'], packets: true, flows: true })) {
+   *   switch (ev.type) {
+   *     case 'packet-tagged': // ev.record.snap: the packet's first snapLen bytes
+   *       break;
+   *     case 'packet-fate': // ev.fate.verdict: 'sent' | 'delivered' | 'dropped' | 'unknown'
+   *       break;
+   *     case 'flow-record': // ev.flow: the final flow record, ev.latency: its p50/p99
+   *       break;
+   *   }
+   * }
+   * ```
    */
-  events(): AsyncIterable<TaggingEvent> {
-    return this.iterate<TaggingEvent>('events');
+  events(): AsyncIterable<TaggingEvent>;
+  events(options: EventsOptions): AsyncIterable<SessionEvent>;
+  events(options?: EventsOptions): AsyncIterable<SessionEvent> {
+    const sink: Sink =
+      options === undefined
+        ? {
+            kind: 'events',
+            recordKinds: undefined,
+            packets: false,
+            flows: false,
+            wrap: false,
+          }
+        : eventsSink(options);
+    return this.iterate<SessionEvent>(sink);
   }
 
   /**
@@ -650,7 +806,13 @@ export class TaggingSession {
    * @throws {@link SessionStateError} when the session is stopped or another iterator was taken.
    */
   packets(): AsyncIterable<PacketFate> {
-    return this.iterate<PacketFate>('packets');
+    return this.iterate<PacketFate>({
+      kind: 'packets',
+      recordKinds: null,
+      packets: true,
+      flows: false,
+      wrap: false,
+    });
   }
 
   /**
@@ -659,7 +821,13 @@ export class TaggingSession {
    * @throws {@link SessionStateError} when the session is stopped or another iterator was taken.
    */
   flows(): AsyncIterable<FlowRecord> {
-    return this.iterate<FlowRecord>('flows');
+    return this.iterate<FlowRecord>({
+      kind: 'flows',
+      recordKinds: null,
+      packets: false,
+      flows: true,
+      wrap: false,
+    });
   }
 
   /**
@@ -677,7 +845,14 @@ export class TaggingSession {
 
   /**
    * A live view: active and recently ended flows with their packets and latency, totals,
-   * losses and the ring's fill. Cheap enough to call from a display timer.
+   * losses, the ring's fill, and the session's overall in-stack latency, stream bytes and flows
+   * by protocol. Cheap enough to call from a display timer.
+   *
+   * @example
+   * ```ts
+   * const { totals, latency, bytes } = session.snapshot();
+   * console.log(`${totals.packetsTagged} tagged, p99 ${latency?.p99Us ?? '-'} µs, ${bytes.out} B out`);
+   * ```
    */
   snapshot(): SessionSnapshot {
     if (this.state === 'running' && !this.countersPending && Date.now() - this.countersAt > 250) {
@@ -693,28 +868,75 @@ export class TaggingSession {
           this.countersPending = false;
         });
     }
-    const flows: LiveFlow[] = this.flowTracker.snapshot().map((f) => this.live(f));
+    const active = this.flowTracker.snapshot();
+    const flows: LiveFlow[] = active.map((f) => this.live(f));
     for (let i = this.recent.length - 1; i >= 0; i--) {
       const r = this.recent[i];
       if (r === undefined) continue;
-      const flow: LiveFlow = { ...r.flow, packetsTagged: r.flow.packets.tagged, packetsDropped: r.flow.packets.dropped };
+      const flow: LiveFlow = {
+        ...r.flow,
+        packetsTagged: r.flow.packets.tagged,
+        packetsDropped: r.flow.packets.dropped,
+      };
       if (r.latency !== undefined) flow.latency = r.latency;
       flows.push(flow);
     }
     const s = this.lastCounters?.session;
-    return {
+    const snap: SessionSnapshot = {
       flows,
       totals: this.totals(),
       loss: this.loss(),
-      ring: { bytes: s?.ringBytes ?? 0, used: s?.ringUsed ?? 0, highWater: s?.ringHighWater ?? 0 },
+      ring: {
+        bytes: s?.ringBytes ?? 0,
+        used: s?.ringUsed ?? 0,
+        highWater: s?.ringHighWater ?? 0,
+      },
+      ...this.traffic([...active, ...this.parked.values()]),
     };
+    const latency = this.latency.overall();
+    if (latency !== undefined) snap.latency = latency;
+    return snap;
+  }
+
+  /** Bytes and protocols of the ended flows plus the given unfinished ones. */
+  private traffic(unfinished: readonly FlowRecord[]): {
+    bytes: { out: number; in: number };
+    flowsByProtocol: Record<string, number>;
+  } {
+    const bytes = { out: this.endedBytesOut, in: this.endedBytesIn };
+    const byProtocol = new Map(this.endedByProtocol);
+    for (const f of unfinished) {
+      bytes.out += f.bytes.out;
+      bytes.in += f.bytes.in;
+      byProtocol.set(f.appProtocol, (byProtocol.get(f.appProtocol) ?? 0) + 1);
+    }
+    return { bytes, flowsByProtocol: Object.fromEntries(byProtocol) };
   }
 
   /**
    * Stops the session: removes its filters (closes the dynamic engine session), stops the
-   * driver session, drains its ring into the trackers (an iterator still gets those records),
-   * ends packets still in flight (`unknown`, `flushed`) and active flows, and closes the device.
-   * Idempotent: later calls resolve with the same summary.
+   * driver session, drains its ring into the trackers one read buffer at a time, ends packets
+   * still in flight (`unknown`, `flushed`) and active flows, and closes the device. Idempotent:
+   * later calls resolve with the same summary.
+   *
+   * Memory stays bounded whatever the ring holds: with an open iterator, the drain queues at
+   * most {@link STOP_QUEUE_LIMIT} items (plus one read buffer's) for it, then waits until the
+   * iterator took them; the iterator still gets every record. With a ring that holds more
+   * than that, keep iterating while `stop()` runs (call it from elsewhere, or without `await`
+   * inside the loop: the loop then ends by itself), or leave the loop (`break`) before
+   * awaiting `stop()`: awaiting `stop()` inside the loop's body would wait for a consumer that
+   * is waiting for it.
+   *
+   * @example
+   * ```ts
+   * const reading = (async () => {
+   *   for await (const fate of session.packets()) console.log(fate.verdict);
+   * })();
+   * // … later (a timer, a signal, the end of the traffic):
+   * const summary = await session.stop();
+   * await reading; // ended after the last drained record
+   * console.log(summary.totals, summary.latency?.p99Us);
+   * ```
    */
   stop(): Promise<SessionSummary> {
     return this.stopWith('stop');
@@ -743,8 +965,11 @@ export class TaggingSession {
 
   private totals(): SessionTotals {
     const p = this.fates.stats();
+    const f = this.flowTracker.stats();
     return {
-      flows: this.flowTracker.stats().started,
+      flows: f.started,
+      activeFlows: f.active + this.parked.size,
+      records: this.recordsRead,
       packetsTagged: p.tagged,
       sent: p.verdicts.sent,
       delivered: p.verdicts.delivered,
@@ -766,13 +991,19 @@ export class TaggingSession {
 
   private live(f: FlowRecord): LiveFlow {
     const l = this.latency.flow(f.flowId);
-    const flow: LiveFlow = { ...f, packetsTagged: f.packets.tagged, packetsDropped: f.packets.dropped };
+    const flow: LiveFlow = {
+      ...f,
+      packetsTagged: f.packets.tagged,
+      packetsDropped: f.packets.dropped,
+    };
     if (l !== undefined) flow.latency = { p50Us: l.p50Us, p99Us: l.p99Us };
     return flow;
   }
 
   private onFate(fate: PacketFate): void {
     this.latency.add(fate);
+    // the fate before the flow record it may complete
+    if (this.sink?.packets === true) this.out.push(this.sink.wrap ? { type: 'packet-fate', fate } : fate);
     const parked = this.parked.size > 0 ? this.parked.get(fate.flowId) : undefined;
     if (parked === undefined) {
       this.flowTracker.pushFate(fate);
@@ -783,7 +1014,6 @@ export class TaggingSession {
         this.flowEnded(parked);
       }
     }
-    if (this.sink === 'packets') this.out.push(fate);
   }
 
   /** A flow record is final at FLOW_DELETED, but its last packets may still be in the stack: it waits for their fates. */
@@ -799,22 +1029,32 @@ export class TaggingSession {
 
   private flowEnded(f: FlowRecord): void {
     const l = this.latency.flow(f.flowId);
-    this.recent.push({ flow: f, latency: l === undefined ? undefined : { p50Us: l.p50Us, p99Us: l.p99Us } });
+    const latency = l === undefined ? undefined : { p50Us: l.p50Us, p99Us: l.p99Us };
+    this.recent.push({ flow: f, latency });
     if (this.recent.length > RECENT_FLOWS) this.recent.shift();
     this.latency.removeFlow(f.flowId);
-    if (this.sink === 'flows') this.out.push(f);
+    this.endedBytesOut += f.bytes.out;
+    this.endedBytesIn += f.bytes.in;
+    this.endedByProtocol.set(f.appProtocol, (this.endedByProtocol.get(f.appProtocol) ?? 0) + 1);
+    const sink = this.sink;
+    if (sink?.flows === true) {
+      if (!sink.wrap) this.out.push(f);
+      else this.out.push(latency === undefined ? { type: 'flow-record', flow: f } : { type: 'flow-record', flow: f, latency });
+    }
   }
 
+  /** A batch of records: each one's event (when the iterator wants it) before what it completes in the trackers. */
   private process(records: readonly DecodedRecord[]): void {
-    const events = this.sink === 'events';
+    const kinds = this.sink?.recordKinds;
     for (const r of records) {
       if (r.kind === 'UNKNOWN') continue;
-      this.fates.push(r);
-      this.flowTracker.push(r);
-      if (events) {
+      this.recordsRead++;
+      if (kinds !== null && this.sink !== undefined && (kinds === undefined || kinds.has(r.kind))) {
         const ev = toTaggingEvent(r);
         if (ev !== undefined) this.out.push(ev);
       }
+      this.fates.push(r);
+      this.flowTracker.push(r);
     }
   }
 
@@ -822,7 +1062,10 @@ export class TaggingSession {
   private read(timeoutMs: number): Promise<number> {
     const p = this.readChain.then(async () => {
       if (this.drained) return 0;
-      const batch = await this.device.readEvents({ timeoutMs, bufferSize: this.readBufferSize });
+      const batch = await this.device.readEvents({
+        timeoutMs,
+        bufferSize: this.readBufferSize,
+      });
       this.process(batch.records);
       if ((batch.flags & ReadFlags.SESSION_STOPPED) !== 0 && batch.records.length === 0 && (batch.flags & ReadFlags.MORE_AVAILABLE) === 0) {
         this.drained = true;
@@ -833,29 +1076,47 @@ export class TaggingSession {
     return p;
   }
 
-  private iterate<T extends Item>(kind: Consumer): AsyncIterable<T> {
+  private iterate<T extends Item>(sink: Sink): AsyncIterable<T> {
+    const kind = sink.kind;
     if (this.state !== 'running') throw new SessionStateError(`${kind}(): the session is stopped`, 'start a new session with TaggingSession.start()');
     if (this.consumer !== undefined) {
-      throw new SessionStateError(`${kind}(): this session's ${this.consumer}() is already being read`, 'read one of events(), packets() or flows() per session, and take live totals from snapshot()');
+      throw new SessionStateError(
+        `${kind}(): this session's ${this.consumer}() is already being read`,
+        'read one iterator per session: events({ types, packets: true, flows: true }) yields record events, fate records and flow records together; take live totals from snapshot()',
+      );
     }
     this.consumer = kind;
-    this.sink = kind;
+    this.sink = sink;
     let done = false;
+    /** The iterator lets go: nothing more is queued for it, and a waiting drain goes on. */
+    const release = (): void => {
+      done = true;
+      this.sink = undefined;
+      this.out = [];
+      this.outHead = 0;
+      this.notifyCaughtUp();
+    };
     const next = async (): Promise<IteratorResult<T, undefined>> => {
       for (;;) {
+        if (done) return { value: undefined, done: true };
         if (this.outHead < this.out.length) {
           const value = this.out[this.outHead++] as T;
           if (this.outHead === this.out.length) {
             this.out = [];
             this.outHead = 0;
+            this.notifyCaughtUp();
           }
           return { value, done: false };
         }
         if (this.failure !== undefined && !this.failure.reported) {
           this.failure.reported = true;
+          release();
           throw this.failure.error;
         }
-        if (this.ended || done) return { value: undefined, done: true };
+        if (this.ended) {
+          release();
+          return { value: undefined, done: true };
+        }
         if (this.state === 'running') {
           try {
             const n = await this.read(POLL_MS);
@@ -870,21 +1131,43 @@ export class TaggingSession {
             }
           }
         } else {
-          await this.stopPromise?.catch(() => undefined);
+          // stopping: the stop's drain queues a batch at a time and wakes us
+          await new Promise<void>((resolve) => {
+            this.wakeConsumer = resolve;
+          });
         }
       }
     };
     const iterator: AsyncIterator<T, undefined> = {
       next,
       return: async (): Promise<IteratorResult<T, undefined>> => {
-        done = true;
-        this.sink = undefined;
-        this.out = [];
-        this.outHead = 0;
+        release();
         return { value: undefined, done: true };
       },
     };
     return { [Symbol.asyncIterator]: () => iterator };
+  }
+
+  /** The iterator took everything queued (or let go): the stop's drain may read the next batch. */
+  private notifyCaughtUp(): void {
+    const resolve = this.caughtUp;
+    this.caughtUp = undefined;
+    resolve?.();
+  }
+
+  /** Something changed for an iterator waiting on the stop's drain (items queued, failure, end). */
+  private notifyConsumer(): void {
+    const resolve = this.wakeConsumer;
+    this.wakeConsumer = undefined;
+    resolve?.();
+  }
+
+  /** Resolves at once while fewer than {@link STOP_QUEUE_LIMIT} items are queued (or there is no iterator), else when the iterator took them all. */
+  private consumerCaughtUp(): Promise<void> {
+    if (this.sink === undefined || this.out.length - this.outHead < STOP_QUEUE_LIMIT) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.caughtUp = resolve;
+    });
   }
 
   private async doStop(reason: StopReason, error: unknown): Promise<SessionSummary> {
@@ -899,9 +1182,15 @@ export class TaggingSession {
     }
     // 2. The driver session: STOP completes a pending read with what the ring holds.
     await this.device.stop().catch(() => undefined);
-    // 3. Drain the ring into the trackers.
+    // 3. Drain the ring into the trackers, one read buffer at a time. With an iterator, the
+    //    next batch is read only while less than STOP_QUEUE_LIMIT items wait for it: what is
+    //    queued for it stays bounded, whatever the ring holds.
     try {
-      while (!this.drained) await this.read(0);
+      while (!this.drained) {
+        await this.consumerCaughtUp();
+        await this.read(0);
+        this.notifyConsumer();
+      }
     } catch (e) {
       if (this.failure === undefined && reason !== 'error') this.failure = { error: e, reported: false };
     }
@@ -918,6 +1207,7 @@ export class TaggingSession {
     for (const f of this.parked.values()) this.flowEnded(f);
     this.parked.clear();
     this.ended = true;
+    this.notifyConsumer();
     await this.device.close().catch(() => undefined);
     this.state = 'stopped';
     runningApps.delete(this.registryKey);
@@ -933,7 +1223,10 @@ export class TaggingSession {
       loss: this.loss(),
       packets: this.fates.stats(),
       flows: this.flowTracker.stats(),
+      ...this.traffic([]),
     };
+    const latency = this.latency.overall();
+    if (latency !== undefined) summary.latency = latency;
     if (counters !== undefined) summary.counters = counters;
     if (error !== undefined) summary.error = error;
     return summary;

@@ -7,28 +7,29 @@ import type { Pointer } from '@wfpkit/fwpm-bindings';
 import { DriverNotLoadedError, FeatureFlags, GUIDS, defaultTransport } from '@wfpkit/ioctl-client';
 import { runCapture, runSynthetic, simulatorKernel } from '@wfpkit/simulator';
 
-import {
-  CalloutsNotInstalledError,
-  InvalidOptionError,
-  NotElevatedError,
-  SessionStateError,
-  TaggingSession,
-  UnknownAppError,
-  WFPKIT_CALLOUTS,
-  wfpkitObjects,
-} from '../src';
-import type { FlowRecord, TaggingEvent } from '../src';
+import { CalloutsNotInstalledError, InvalidOptionError, NotElevatedError, SessionStateError, TaggingSession, UnknownAppError, WFPKIT_CALLOUTS, wfpkitObjects } from '../src';
+import type { FlowRecord, PacketFate, SessionEvent, TaggingEvent } from '../src';
 
 const FIXTURE = path.resolve(__dirname, '../../simulator/test/fixtures/loopback.pcap');
 const CURL = 'C:\\Windows\\System32\\curl.exe';
 const OPENSSL = 'C:\\Program Files\\OpenSSL\\bin\\openssl.exe';
 const kernel = simulatorKernel();
 
-async function objectCounts(): Promise<{ providers: number; sublayers: number; callouts: number; filters: number }> {
+async function objectCounts(): Promise<{
+  providers: number;
+  sublayers: number;
+  callouts: number;
+  filters: number;
+}> {
   const engine = Engine.open({ name: 'tagging test observer' });
   try {
     const o = await wfpkitObjects(engine);
-    return { providers: o.providers.length, sublayers: o.sublayers.length, callouts: o.callouts.length, filters: o.filters.length };
+    return {
+      providers: o.providers.length,
+      sublayers: o.sublayers.length,
+      callouts: o.callouts.length,
+      filters: o.filters.length,
+    };
   } finally {
     engine.close();
   }
@@ -52,22 +53,40 @@ afterAll(async () => {
   await TaggingSession.removeCallouts();
   await defaultTransport({ backend: 'sim' }).dispose();
   kernel.unloadDriver();
-  expect({ pool: kernel.poolOutstanding(), handles: kernel.openHandles(), violations: kernel.kernelViolations() }).toEqual({ pool: 0, handles: 0, violations: 0 });
+  expect({
+    pool: kernel.poolOutstanding(),
+    handles: kernel.openHandles(),
+    violations: kernel.kernelViolations(),
+  }).toEqual({ pool: 0, handles: 0, violations: 0 });
 });
 
 describe('installCallouts / removeCallouts', () => {
   test('install adds provider, sublayer and every callout once; remove leaves zero wfpkit objects; both idempotent', async () => {
     expect(await TaggingSession.calloutsInstalled()).toBe(false);
-    expect(await TaggingSession.installCallouts()).toEqual({ added: 2 + WFPKIT_CALLOUTS.length });
+    expect(await TaggingSession.installCallouts()).toEqual({
+      added: 2 + WFPKIT_CALLOUTS.length,
+    });
     expect(await TaggingSession.calloutsInstalled()).toBe(true);
-    expect(await objectCounts()).toEqual({ providers: 1, sublayers: 1, callouts: WFPKIT_CALLOUTS.length, filters: 0 });
+    expect(await objectCounts()).toEqual({
+      providers: 1,
+      sublayers: 1,
+      callouts: WFPKIT_CALLOUTS.length,
+      filters: 0,
+    });
     expect(await TaggingSession.installCallouts()).toEqual({ added: 0 });
 
     // a running session's filters are wfpkit objects too: removal takes them out first
     const s = await TaggingSession.start({ app: CURL });
     expect((await objectCounts()).filters).toBeGreaterThan(0);
-    expect(await TaggingSession.removeCallouts()).toEqual({ removed: 2 + WFPKIT_CALLOUTS.length + 16 });
-    expect(await objectCounts()).toEqual({ providers: 0, sublayers: 0, callouts: 0, filters: 0 });
+    expect(await TaggingSession.removeCallouts()).toEqual({
+      removed: 2 + WFPKIT_CALLOUTS.length + 16,
+    });
+    expect(await objectCounts()).toEqual({
+      providers: 0,
+      sublayers: 0,
+      callouts: 0,
+      filters: 0,
+    });
     expect(await TaggingSession.removeCallouts()).toEqual({ removed: 0 });
     expect(await TaggingSession.calloutsInstalled()).toBe(false);
     await s.stop();
@@ -82,6 +101,9 @@ describe('installCallouts / removeCallouts', () => {
     const err = await TaggingSession.start({ app: CURL }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CalloutsNotInstalledError);
     expect((err as CalloutsNotInstalledError).missing).toEqual(['CALLOUT_INBOUND_TRANSPORT_V6']);
+    // the fix names the CLI command that exists and the SDK call
+    expect((err as CalloutsNotInstalledError).fix).toContain('`monitor-cli addcallouts`');
+    expect((err as CalloutsNotInstalledError).fix).toContain('TaggingSession.installCallouts()');
     expect(await TaggingSession.installCallouts()).toEqual({ added: 1 });
   });
 });
@@ -124,7 +146,12 @@ describe('start', () => {
   });
 
   test('layers and options choose the filters and the configuration', async () => {
-    const s = await TaggingSession.start({ app: CURL, layers: ['outbound-transport'], inspect: false, reportDiscards: false });
+    const s = await TaggingSession.start({
+      app: CURL,
+      layers: ['outbound-transport'],
+      inspect: false,
+      reportDiscards: false,
+    });
     const engine = Engine.open({ name: 'tagging test' });
     const { filters } = await wfpkitObjects(engine);
     engine.close();
@@ -135,10 +162,16 @@ describe('start', () => {
   });
 
   test('IP packet layers need a driver that reports IPPACKET_LAYERS', async () => {
-    const s = await TaggingSession.start({ app: CURL, layers: ['outbound-transport'] });
+    const s = await TaggingSession.start({
+      app: CURL,
+      layers: ['outbound-transport'],
+    });
     const { features } = await (s as unknown as { device: { version(): Promise<{ features: number }> } }).device.version();
     await s.stop();
-    const attempt = TaggingSession.start({ app: CURL, layers: ['outbound-ippacket'] });
+    const attempt = TaggingSession.start({
+      app: CURL,
+      layers: ['outbound-ippacket'],
+    });
     if ((features & FeatureFlags.IPPACKET_LAYERS) !== 0) {
       await (await attempt).stop();
     } else {
@@ -150,7 +183,17 @@ describe('start', () => {
   });
 
   test('bad options: a clear error and nothing changed', async () => {
-    const bad: unknown[] = [{ app: '' }, { app: CURL, layers: ['sideways'] }, { app: CURL, layers: [] }, { app: CURL, ringSize: 1000 }, { app: CURL, budget: 0 }, { app: CURL, snapLen: -1 }, { app: CURL, backend: 'dos' }, { app: CURL, readPauseMs: -1 }, { app: CURL, inspect: 'yes' }];
+    const bad: unknown[] = [
+      { app: '' },
+      { app: CURL, layers: ['sideways'] },
+      { app: CURL, layers: [] },
+      { app: CURL, ringSize: 1000 },
+      { app: CURL, budget: 0 },
+      { app: CURL, snapLen: -1 },
+      { app: CURL, backend: 'dos' },
+      { app: CURL, readPauseMs: -1 },
+      { app: CURL, inspect: 'yes' },
+    ];
     for (const options of bad) {
       const err = await TaggingSession.start(options as never).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InvalidOptionError);
@@ -262,7 +305,11 @@ describe('reading', () => {
   });
 
   test('a consumer that stops reading: the ring overflows, the loss is counted, the session survives and says so', async () => {
-    const s = await TaggingSession.start({ app: CURL, ringSize: 65536, streamEvents: true });
+    const s = await TaggingSession.start({
+      app: CURL,
+      ringSize: 65536,
+      streamEvents: true,
+    });
     const apps = [{ processId: 7312, path: s.appPath }];
     runSynthetic({ seed: 3, flows: 400, protocols: ['tls', 'http1'], apps });
     const full = await s.counters();
@@ -339,5 +386,147 @@ describe('reading', () => {
     const summary = await s.stop();
     expect(summary.totals.flows).toBe(0);
     expect(summary.counters?.session.flowsMatched).toBe(0n);
+  });
+});
+
+describe('one reader for record events, fates and flow records', () => {
+  beforeAll(async () => {
+    await TaggingSession.installCallouts();
+  });
+
+  // curl's two HTTP flows of the fixture, frames 4 (outbound) and 6 (inbound) dropped in the stack
+  const lifecycle = { seed: 1, dropFrames: [4, 6] };
+  const replayFixture = (appPath: string): void => {
+    runCapture(FIXTURE, {
+      apps: [
+        { processId: 7312, path: appPath },
+        {
+          localPort: 35200,
+          processId: 9001,
+          path: '\\device\\harddiskvolume3\\program files\\openssl\\bin\\openssl.exe',
+        },
+      ],
+      lifecycle,
+    });
+  };
+
+  test('events({ types, packets, flows }) yields the asked record events and the same fates and flows packets() and flows() yield, in causal order', async () => {
+    const s = await TaggingSession.start({ app: CURL, snapLen: 64 });
+    const reading = collect(s.events({ types: ['flow', 'packet-tagged'], packets: true, flows: true }));
+    replayFixture(s.appPath);
+    const summary = await s.stop();
+    const items: SessionEvent[] = await reading;
+    const snap = s.snapshot();
+
+    expect(new Set(items.map((e) => e.type))).toEqual(new Set(['flow', 'packet-tagged', 'packet-fate', 'flow-record']));
+    const tagged = items.flatMap((e) => (e.type === 'packet-tagged' ? [e.record] : []));
+    const fates = items.flatMap((e) => (e.type === 'packet-fate' ? [e.fate] : []));
+    const flows = items.flatMap((e) => (e.type === 'flow-record' ? [e] : []));
+    expect(tagged).toHaveLength(22);
+    expect(tagged.every((r) => r.snap.length > 0 && r.snap.length <= 64)).toBe(true);
+    expect(fates).toHaveLength(summary.totals.packetsTagged);
+    expect(fates.filter((f) => f.verdict === 'dropped')).toHaveLength(2);
+    expect(flows).toHaveLength(2);
+    expect(summary.totals.records).toBeGreaterThan(items.length - fates.length - flows.length);
+
+    // causal order: a packet's PACKET_TAGGED before its fate; a flow's FLOW_ESTABLISHED before
+    // its packets, and its flow record after all its packets' fates
+    const index = (pred: (e: SessionEvent) => boolean): number => items.findIndex(pred);
+    for (const f of fates) {
+      const taggedAt = index((e) => e.type === 'packet-tagged' && e.record.header.flowId === f.flowId && e.record.context === f.context);
+      const fateAt = index((e) => e.type === 'packet-fate' && e.fate === f);
+      expect(taggedAt).toBeGreaterThanOrEqual(0);
+      expect(taggedAt).toBeLessThan(fateAt);
+    }
+    for (const fl of flows) {
+      const id = fl.flow.flowId;
+      const established = index((e) => e.type === 'flow' && e.record.header.flowId === id);
+      const firstTagged = index((e) => e.type === 'packet-tagged' && e.record.header.flowId === id);
+      const lastFate = items.reduce((last, e, i) => (e.type === 'packet-fate' && e.fate.flowId === id ? i : last), -1);
+      expect(established).toBeLessThan(firstTagged);
+      expect(lastFate).toBeLessThan(items.indexOf(fl));
+      // the flow record carries its packets' latency and adds up to its tagged packets
+      expect(fl.latency?.p50Us).toBeGreaterThan(0);
+      expect(fl.latency?.p99Us).toBeGreaterThanOrEqual(fl.latency?.p50Us ?? Infinity);
+      const p = fl.flow.packets;
+      expect(p.sent + p.delivered + p.dropped + p.unknown).toBe(p.tagged);
+      expect(p.tagged).toBe(fates.filter((f) => f.flowId === id).length);
+    }
+
+    // the same fates and flow records as the dedicated readers give for the same seeded run
+    const s2 = await TaggingSession.start({ app: CURL });
+    const onlyFates = collect(s2.packets());
+    replayFixture(s2.appPath);
+    await s2.stop();
+    const strip = (f: PacketFate): unknown => ({
+      ...f,
+      flowId: undefined,
+      context: undefined,
+    });
+    expect((await onlyFates).map(strip)).toEqual(fates.map(strip));
+    const s3 = await TaggingSession.start({ app: CURL });
+    const onlyFlows = collect(s3.flows());
+    replayFixture(s3.appPath);
+    await s3.stop();
+    const key = (f: FlowRecord): unknown => [f.endpoints, f.appProtocol, f.http?.host, f.bytes, f.packets];
+    expect((await onlyFlows).map(key)).toEqual(flows.map((f) => key(f.flow)));
+
+    // the snapshot and the summary know the overall latency, bytes and protocols
+    expect(summary.latency?.count).toBe(fates.filter((f) => f.verdict !== 'dropped' && f.inStackLatency !== undefined).length);
+    expect(summary.latency?.p50Us).toBeGreaterThan(0);
+    expect(snap.latency).toEqual(summary.latency);
+    const sum = (d: 'out' | 'in'): number => flows.reduce((n, f) => n + f.flow.bytes[d], 0);
+    expect(summary.bytes).toEqual({ out: sum('out'), in: sum('in') });
+    expect(summary.bytes.out).toBeGreaterThan(0);
+    expect(snap.bytes).toEqual(summary.bytes);
+    expect(summary.flowsByProtocol).toEqual({ http1: 2 });
+    expect(summary.totals.activeFlows).toBe(0);
+  });
+
+  test('types: [] yields only the derived events; the live snapshot counts active flows, their bytes and protocols', async () => {
+    const s = await TaggingSession.start({ app: CURL, streamEvents: true });
+    const it = s.events({ types: [], flows: true })[Symbol.asyncIterator]();
+    replayFixture(s.appPath);
+    const first = await it.next();
+    expect(first.done !== true && first.value.type).toBe('flow-record');
+    await s.stop();
+    const rest: SessionEvent[] = [];
+    for (let r = await it.next(); r.done !== true; r = await it.next()) rest.push(r.value);
+    expect(rest.map((e) => e.type)).toEqual(['flow-record']);
+
+    // a flow still open: the snapshot counts it as active, with its bytes so far
+    const live = await TaggingSession.start({ app: CURL, streamEvents: true });
+    const events = live.events()[Symbol.asyncIterator]();
+    runSynthetic({
+      seed: 5,
+      flows: 1,
+      protocols: ['http1'],
+      apps: [{ processId: 7312, path: live.appPath }],
+    });
+    let established = 0;
+    while (established === 0) {
+      const r = await events.next();
+      if (r.done === true) throw new Error('ended early');
+      if (r.value.type === 'flow') established++;
+    }
+    const snap = live.snapshot();
+    expect(snap.totals.flows).toBe(1);
+    expect(snap.totals.records).toBeGreaterThan(0);
+    await events.return?.();
+    const summary = await live.stop();
+    expect(summary.totals.activeFlows).toBe(0);
+    expect(summary.flowsByProtocol).toEqual({ http1: 1 });
+    expect(summary.bytes.out + summary.bytes.in).toBeGreaterThan(0);
+  });
+
+  test('bad events() options are refused before the reader is taken', async () => {
+    const s = await TaggingSession.start({ app: CURL });
+    expect(() => s.events({ types: ['packet' as 'packet-tagged'] })).toThrow(InvalidOptionError);
+    expect(() => s.events({ types: ['packet' as 'packet-tagged'] })).toThrow(/TaggingSession\.events: types must be a list of 'flow'/);
+    expect(() => s.events({ packets: 'yes' as unknown as boolean })).toThrow(/packets must be true or false/);
+    // the reader is still free
+    const fates = collect(s.packets());
+    await s.stop();
+    expect(await fates).toEqual([]);
   });
 });

@@ -11,8 +11,8 @@ import * as fs from 'node:fs';
 
 import { Engine } from '@wfpkit/fwpm-bindings';
 import type { PacketLifecycleOptions } from '@wfpkit/simulator';
-import { CalloutsNotInstalledError, FlowTracker, LatencySummary, PacketFateTracker, TaggingSession, wfpkitObjects } from '@wfpkit/tagging';
-import type { PacketFate, SessionSnapshot, SessionSummary, TaggingEvent } from '@wfpkit/tagging';
+import { CalloutsNotInstalledError, LatencySummary, TaggingSession, wfpkitObjects } from '@wfpkit/tagging';
+import type { EventsOptions, LatencyStats, PacketFate, SessionEvent, SessionSnapshot, SessionSummary, TaggingEvent } from '@wfpkit/tagging';
 
 import type { BackendName } from './backend';
 import type { Context } from './context';
@@ -51,8 +51,6 @@ export const SIMULATOR_DEFAULT_APP = 'C:\\Windows\\System32\\wfpsim-app.exe';
 const RING_BYTES = 16 * 1024 * 1024;
 /** With --headers-only the driver copies at most a TCP header with options (60 bytes) per packet. */
 const HEADERS_SNAP = 60;
-/** Most flows whose in-stack latency is kept at once (as many as the flow tracker keeps active). */
-const MAX_FLOW_LATENCIES = 65_536;
 /** Events read between two turns of the event loop. */
 const YIELD_EVERY = 2048;
 
@@ -116,122 +114,70 @@ async function countSessionFilters(backend: BackendName, sessionIds: readonly nu
 
 /**
  * Starts a TaggingSession (`streamEvents`: STREAM_DATA records, so active flows show their bytes
- * before they end); on the simulator it installs wfpkit's callouts first when they are missing. */
+ * before they end); on the simulator it installs wfpkit's callouts first when they are missing
+ * (on Windows, CalloutsNotInstalledError's own fix names `monitor-cli addcallouts`). */
 async function startSession(ctx: Context, app: string, snapLen: number, streamEvents: boolean): Promise<TaggingSession> {
   const backend = ctx.backend.backend;
-  const start = (): Promise<TaggingSession> => TaggingSession.start({ app, backend, snapLen, ringSize: RING_BYTES, streamEvents });
+  const start = (): Promise<TaggingSession> =>
+    TaggingSession.start({
+      app,
+      backend,
+      snapLen,
+      ringSize: RING_BYTES,
+      streamEvents,
+    });
   try {
     return await start();
   } catch (e) {
-    if (!(e instanceof CalloutsNotInstalledError)) throw e;
-    if (backend !== 'sim') {
-      throw new CliError(`wfpkit's callouts are not installed (missing ${e.missing.join(', ')}): run monitor-cli addcallouts from an elevated prompt, once`, EXIT_CODES.FAILURE);
-    }
+    if (!(e instanceof CalloutsNotInstalledError) || backend !== 'sim') throw e;
     const { added } = await TaggingSession.installCallouts({ backend });
     ctx.log(`monitor-cli: installed wfpkit's callouts in the simulator (${added} objects, persistent; monitor-cli delcallouts removes them)\n`);
     return start();
   }
 }
 
-/**
- * One app's session and what the CLI derives from its events: the fate and flow records (for
- * the outputs and the pcapng), overall latency, bytes and protocols.
- */
+/** One app's session and the reader of its events (record events, fates and flow records from one iterator). */
 class AppSession {
-  records = 0;
-  bytesOut = 0;
-  bytesIn = 0;
-  readonly byProtocol: Record<string, number> = {};
-  readonly fates: PacketFateTracker;
-  readonly flows: FlowTracker;
   failure: unknown;
 
-  constructor(
-    readonly app: string,
-    readonly session: TaggingSession,
-    latency: LatencySummary,
-    sinks: { fate?: (f: PacketFate) => void; flow?: (f: FlowOutput) => void },
-  ) {
-    this.flows = new FlowTracker({
-      onFlow: (f) => {
-        this.bytesOut += f.bytes.out;
-        this.bytesIn += f.bytes.in;
-        this.byProtocol[f.appProtocol] = (this.byProtocol[f.appProtocol] ?? 0) + 1;
-        if (sinks.flow) {
-          const l = latency.flow(f.flowId);
-          sinks.flow(l ? { ...f, latency: { p50Us: l.p50Us, p99Us: l.p99Us } } : f);
-        }
-        latency.removeFlow(f.flowId);
-      },
-    });
-    this.fates = new PacketFateTracker({
-      discardReports: true,
-      onFate: (f) => {
-        latency.add(f);
-        this.flows.pushFate(f);
-        sinks.fate?.(f);
-      },
-    });
-  }
+  constructor(readonly app: string, readonly session: TaggingSession) {}
 
   /** Reads the session's events until it stopped and its ring is drained. */
-  async consume(onEvent: (app: string, ev: TaggingEvent) => void): Promise<void> {
+  async consume(options: EventsOptions, onEvent: (app: string, ev: SessionEvent) => void): Promise<void> {
+    let n = 0;
     try {
-      for await (const ev of this.session.events()) {
+      for await (const ev of this.session.events(options)) {
         // Reading a full ring is all microtasks: let timers (live view, progress) run now and then.
-        if (++this.records % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (++n % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
         onEvent(this.app, ev);
-        this.fates.push(ev.record);
-        this.flows.push(ev.record);
       }
     } catch (e) {
       this.failure = e;
     }
-    this.fates.flush();
-    this.flows.flush();
-  }
-
-  /** Bytes of the flows so far (ended and active). */
-  bytes(): { out: number; in: number } {
-    let out = this.bytesOut;
-    let inb = this.bytesIn;
-    for (const f of this.flows.snapshot()) {
-      out += f.bytes.out;
-      inb += f.bytes.in;
-    }
-    return { out, in: inb };
   }
 }
 
-/** True when the driver rings of all sessions are empty (or cannot be asked). */
-async function ringsEmpty(sessions: readonly AppSession[]): Promise<boolean> {
-  const counters = await Promise.all(sessions.map((s) => s.session.counters().catch(() => undefined)));
-  return counters.every((c) => c === undefined || c.session.recordsInRing === 0);
+/**
+ * In-stack latency over all sessions: a session's own when there is one; with several apps, the
+ * distribution the CLI keeps over all their fates (percentiles of different sessions do not add up).
+ */
+function overallLatency(perSession: readonly (LatencyStats | undefined)[], combined: LatencySummary | undefined): LatencyStats | undefined {
+  return combined ? combined.overall() : perSession[0];
 }
 
 /** The live totals of all sessions (for the live view). */
-function liveTotals(apps: readonly AppSession[], snaps: readonly SessionSnapshot[], latency: LatencySummary): LiveTotals {
+function liveTotals(snaps: readonly SessionSnapshot[], latency: LatencyStats | undefined): LiveTotals {
   const sum = (f: (s: SessionSnapshot) => number): number => snaps.reduce((n, s) => n + f(s), 0);
-  const overall = latency.overall();
-  let bytesOut = 0;
-  let bytesIn = 0;
-  let active = 0;
-  for (const a of apps) {
-    const b = a.bytes();
-    bytesOut += b.out;
-    bytesIn += b.in;
-    active += a.flows.stats().active;
-  }
   return {
     flows: sum((s) => s.totals.flows),
-    activeFlows: active,
-    bytesOut,
-    bytesIn,
-    records: apps.reduce((n, a) => n + a.records, 0),
+    activeFlows: sum((s) => s.totals.activeFlows),
+    bytesOut: sum((s) => s.bytes.out),
+    bytesIn: sum((s) => s.bytes.in),
+    records: sum((s) => s.totals.records),
     packetsTagged: sum((s) => s.totals.packetsTagged),
     dropped: sum((s) => s.totals.dropped),
-    p50Us: overall?.p50Us,
-    p99Us: overall?.p99Us,
+    p50Us: latency?.p50Us,
+    p99Us: latency?.p99Us,
     ringRecordsLost: sum((s) => s.loss.ringRecordsLost),
     packetsUntagged: sum((s) => s.loss.packetsUntagged),
     ringBytes: sum((s) => s.ring.bytes),
@@ -253,7 +199,7 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
     checkCaptureFile(replay);
   }
   if (o.map?.length && replay === undefined) throw new CliError('--map assigns the flows of a capture to apps: give --replay FILE (or use the replay command)', EXIT_CODES.USAGE);
-  if (o.dropRate !== undefined && backend !== 'sim') throw new CliError('--drop-rate sets the simulator\'s packet model: add --sim', EXIT_CODES.USAGE);
+  if (o.dropRate !== undefined && backend !== 'sim') throw new CliError("--drop-rate sets the simulator's packet model: add --sim", EXIT_CODES.USAGE);
   const mapped = parseMap(o.map ?? [], backend);
   let mainApp: string | undefined;
   if (o.app !== undefined) mainApp = resolveApp(o.app, backend);
@@ -272,41 +218,70 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
   const writerOptions = anonymizer ? { anonymizer } : {};
   const eventWriter =
     command === 'events'
-      ? createRecordWriter<TaggingEvent>(format, ctx.target, { ...writerOptions, columns: [{ header: 'EVENT', value: (e) => eventText(e) }], sizingRows: 1 })
+      ? createRecordWriter<TaggingEvent>(format, ctx.target, {
+          ...writerOptions,
+          columns: [{ header: 'EVENT', value: (e) => eventText(e) }],
+          sizingRows: 1,
+        })
       : undefined;
-  const fateWriter = command === 'packets' ? createRecordWriter<PacketFate>(format, ctx.target, { ...writerOptions, columns: FATE_COLUMNS, sizingRows: 1 }) : undefined;
-  const flowWriter = command === 'flows' ? createRecordWriter<FlowOutput>(format, ctx.target, { ...writerOptions, columns: flowColumns(anon), sizingRows: 1 }) : undefined;
+  const fateWriter =
+    command === 'packets'
+      ? createRecordWriter<PacketFate>(format, ctx.target, {
+          ...writerOptions,
+          columns: FATE_COLUMNS,
+          sizingRows: 1,
+        })
+      : undefined;
+  const flowWriter =
+    command === 'flows'
+      ? createRecordWriter<FlowOutput>(format, ctx.target, {
+          ...writerOptions,
+          columns: flowColumns(anon),
+          sizingRows: 1,
+        })
+      : undefined;
   const headersOnly = ctx.options.headersOnly === true;
   const capture =
     ctx.options.pcapng !== undefined
       ? new TaggedPacketCapture(
-          PcapngWriter.toFile(ctx.options.pcapng, { snaplen: ctx.options.snaplen, ...(headersOnly ? { headersOnly: true } : {}), ...writerOptions }),
+          PcapngWriter.toFile(ctx.options.pcapng, {
+            snaplen: ctx.options.snaplen,
+            ...(headersOnly ? { headersOnly: true } : {}),
+            ...writerOptions,
+          }),
           { app: apps[0] ?? 'unknown' },
         )
       : undefined;
   // The driver copies the bytes the capture keeps (none without --pcapng).
   const snapLen = capture ? Math.min(ctx.options.snaplen, headersOnly ? HEADERS_SNAP : Infinity, 2048) : 0;
 
-  // overall, and per flow until the flow's record is written (flows end: bounded by the active flows)
-  const latency = new LatencySummary({ maxFlows: MAX_FLOW_LATENCIES });
-  const onEvent = (app: string, ev: TaggingEvent): void => {
-    eventWriter?.write(ev);
-    if (capture) {
-      const r = ev.record;
-      if (r.kind === 'FLOW_ESTABLISHED') capture.flow(r.header.flowId, r.endpoints, app);
-      else if (r.kind === 'PACKET_TAGGED') capture.tagged(r);
-    }
+  // With several apps, the overall latency is kept over all their fates (a session knows its own).
+  const combined = apps.length > 1 ? new LatencySummary({ maxFlows: 0 }) : undefined;
+  // What each session's one reader yields: the record events the command writes (the capture
+  // needs FLOW_ESTABLISHED and PACKET_TAGGED), and the fate and flow records it writes.
+  const readOptions: EventsOptions = {
+    types: command === 'events' ? undefined : capture ? ['flow', 'packet-tagged'] : [],
+    packets: fateWriter !== undefined || capture !== undefined || combined !== undefined,
+    flows: flowWriter !== undefined,
   };
-  const sinks = {
-    ...(fateWriter || capture
-      ? {
-          fate: (p: PacketFate): void => {
-            fateWriter?.write(p);
-            capture?.fate(p);
-          },
+  const onEvent = (app: string, ev: SessionEvent): void => {
+    switch (ev.type) {
+      case 'packet-fate':
+        fateWriter?.write(ev.fate);
+        capture?.fate(ev.fate);
+        combined?.add(ev.fate);
+        return;
+      case 'flow-record':
+        flowWriter?.write(ev.latency ? { ...ev.flow, latency: ev.latency } : ev.flow);
+        return;
+      default:
+        eventWriter?.write(ev);
+        if (capture) {
+          const r = ev.record;
+          if (r.kind === 'FLOW_ESTABLISHED') capture.flow(r.header.flowId, r.endpoints, app);
+          else if (r.kind === 'PACKET_TAGGED') capture.tagged(r);
         }
-      : {}),
-    ...(flowWriter ? { flow: (f: FlowOutput): void => flowWriter.write(f) } : {}),
+    }
   };
 
   let endedBy = replay !== undefined ? 'end of capture' : backend === 'sim' ? 'end of workload' : 'end';
@@ -346,16 +321,32 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
     for (const app of apps) {
       if (signalled) break;
       const s = await startSession(ctx, app, snapLen, liveView);
-      sessions.push(new AppSession(app, s, latency, sinks));
+      sessions.push(new AppSession(app, s));
     }
-    filtersAdded = await countSessionFilters(backend, sessions.map((s) => s.session.sessionId));
-    consumers = sessions.map((s) => s.consume(onEvent));
+    filtersAdded = await countSessionFilters(
+      backend,
+      sessions.map((s) => s.session.sessionId),
+    );
+    consumers = sessions.map((s) => s.consume(readOptions, onEvent));
     const title = `monitor-cli monitor ${apps.join(', ')}  (${backend === 'sim' ? 'simulator' : 'Windows'})  Ctrl-C to stop`;
     const draw = (): void => {
       const { columns, rows } = ctx.io.size?.() ?? { columns: 80, rows: 24 };
       const snaps = sessions.map((s) => s.session.snapshot());
       const elapsed = ((Date.now() - started) / 1000).toFixed(0);
-      ctx.io.out(`\x1b[H\x1b[J${liveScreen(`${title}  ${elapsed}s`, snaps.flatMap((s) => s.flows), liveTotals(sessions, snaps, latency), columns, rows, anon)}`);
+      const latency = overallLatency(
+        snaps.map((s) => s.latency),
+        combined,
+      );
+      ctx.io.out(
+        `\x1b[H\x1b[J${liveScreen(
+          `${title}  ${elapsed}s`,
+          snaps.flatMap((s) => s.flows),
+          liveTotals(snaps, latency),
+          columns,
+          rows,
+          anon,
+        )}`,
+      );
     };
     if (liveView) {
       ctx.io.out('\x1b[?1049h\x1b[?25l');
@@ -372,20 +363,32 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
     if (signalled) {
       // a signal came while the sessions started: nothing to run
     } else if (backend === 'sim') {
-      const lifecycle: PacketLifecycleOptions = { seed: o.seed ?? 1, ...(o.dropRate !== undefined ? { lossRate: o.dropRate } : {}) };
+      const lifecycle: PacketLifecycleOptions = {
+        seed: o.seed ?? 1,
+        ...(o.dropRate !== undefined ? { lossRate: o.dropRate } : {}),
+      };
       if (replay !== undefined) {
         const rules = sessions.map((s, i) => {
           const m = mainApp !== undefined ? (i === 0 ? undefined : mapped[i - 1]) : mapped[i];
-          return { ...(m ? { localPort: m.port } : {}), processId: 4242 + i, path: s.session.appPath };
+          return {
+            ...(m ? { localPort: m.port } : {}),
+            processId: 4242 + i,
+            path: s.session.appPath,
+          };
         });
         // the app without a port takes every flow the others do not: it goes last
         rules.sort((a, b) => Number(a.localPort === undefined) - Number(b.localPort === undefined));
         workload = startReplay(replay, rules, lifecycle);
         if (command === 'replay' && ctx.io.errIsTTY === true) {
           const size = fs.statSync(replay).size;
-          const bar = new ProgressBar({ total: size, unit: 'bytes', label: 'replay', stream: process.stderr });
+          const bar = new ProgressBar({
+            total: size,
+            unit: 'bytes',
+            label: 'replay',
+            stream: process.stderr,
+          });
           progress = bar;
-          const records = (): string => `${sessions.reduce((n, s) => n + s.records, 0)} events`;
+          const records = (): string => `${sessions.reduce((n, s) => n + s.session.snapshot().totals.records, 0)} events`;
           // Bytes of the capture the simulator has read (it closes the file at the end: keep the most seen).
           let read = 0;
           progressTimer = setInterval(() => {
@@ -410,9 +413,6 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
         stopped,
       ]);
       if (workloadStats === undefined) workloadStats = await w.done;
-      // Read what the ring still holds before stopping: stop() drains it in one go, holding every
-      // record of a full ring in memory at once.
-      while (!signalled && !(await ringsEmpty(sessions))) await new Promise((resolve) => setTimeout(resolve, 20));
     } else {
       await stopped;
     }
@@ -440,7 +440,10 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  const filtersLeft = await countSessionFilters(backend, sessions.map((s) => s.session.sessionId));
+  const filtersLeft = await countSessionFilters(
+    backend,
+    sessions.map((s) => s.session.sessionId),
+  );
   const failure = sessions.find((s) => s.failure !== undefined)?.failure ?? summaries.find((s) => s.error !== undefined)?.error;
   if (failure !== undefined) ctx.log(`monitor-cli: reading events failed: ${failure instanceof Error ? failure.message : String(failure)}\n`);
   eventWriter?.end();
@@ -450,9 +453,12 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
     await capture.close();
     ctx.log(`monitor-cli: wrote ${capture.writer.packets} tagged packets to ${ctx.options.pcapng ?? ''}\n`);
   }
-  const overall = latency.overall();
+  const overall = overallLatency(
+    summaries.map((s) => s.latency),
+    combined,
+  );
   const byProtocol: Record<string, number> = {};
-  for (const s of sessions) for (const [k, v] of Object.entries(s.byProtocol)) byProtocol[k] = (byProtocol[k] ?? 0) + v;
+  for (const s of summaries) for (const [k, v] of Object.entries(s.flowsByProtocol)) byProtocol[k] = (byProtocol[k] ?? 0) + v;
   const sum = (f: (s: SessionSummary) => number): number => summaries.reduce((n, s) => n + f(s), 0);
   const summary: SummaryData = {
     command,
@@ -464,14 +470,22 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
     ...(workloadStats ? { workloadFlows: workloadStats.flows } : {}),
     flows: sum((s) => s.totals.flows),
     flowsByProtocol: byProtocol,
-    bytesOut: sessions.reduce((n, s) => n + s.bytesOut, 0),
-    bytesIn: sessions.reduce((n, s) => n + s.bytesIn, 0),
-    records: sessions.reduce((n, s) => n + s.records, 0),
+    bytesOut: sum((s) => s.bytes.out),
+    bytesIn: sum((s) => s.bytes.in),
+    records: sum((s) => s.totals.records),
     packetsTagged: sum((s) => s.totals.packetsTagged),
-    verdicts: { sent: sum((s) => s.totals.sent), delivered: sum((s) => s.totals.delivered), dropped: sum((s) => s.totals.dropped), unknown: sum((s) => s.totals.unknown) },
+    verdicts: {
+      sent: sum((s) => s.totals.sent),
+      delivered: sum((s) => s.totals.delivered),
+      dropped: sum((s) => s.totals.dropped),
+      unknown: sum((s) => s.totals.unknown),
+    },
     notifyEvents: sum((s) => s.totals.notifyEvents),
     latencyUs: { p50: overall?.p50Us, p99: overall?.p99Us },
-    loss: { ringRecordsLost: sum((s) => s.loss.ringRecordsLost), packetsUntagged: sum((s) => s.loss.packetsUntagged) },
+    loss: {
+      ringRecordsLost: sum((s) => s.loss.ringRecordsLost),
+      packetsUntagged: sum((s) => s.loss.packetsUntagged),
+    },
     ringHighWater: sum((s) => s.counters?.session.ringHighWater ?? 0),
     filtersAdded,
     filtersLeft,

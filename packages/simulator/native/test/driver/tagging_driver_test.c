@@ -741,11 +741,18 @@ int main(int argc, char **argv)
         CHECK(WfpsimDriverState() == 0);
         WfpsimRunStats(&mid);
         uint64_t notifyAfter = mid.notify_calls;
+        uint64_t calloutsAfter = mid.callout_calls, classifiesAfter = mid.packet_classifies + mid.ippacket_classifies;
         printf("unload: %llu notify calls while unloading\n", (unsigned long long)(notifyAfter - notifyBefore));
         /* every context in flight got its CONTEXT_REMOVED (NULL NBL) before the unload returned */
         CHECK(notifyAfter - notifyBefore >= k1.global.tagsInFlight);
         CHECK(WfpsimRunActive() == 1); /* the traffic went on during the unload */
-        sleep_ms(20);                  /* more packets reach the filters of the unregistered callouts */
+        /* wait (bounded: 60 s) until more packets reached the filters of the unregistered callouts */
+        for (unsigned i = 0; i < 60000; i++) {
+            WfpsimRunStats(&mid);
+            if (mid.packet_classifies + mid.ippacket_classifies >= classifiesAfter + 20)
+                break;
+            sleep_ms(1);
+        }
         CHECK(WfpsimRunCancel() == 1);
         CHECK(pthread_join(th, NULL) == 0);
         CHECK(pr.result == 0);
@@ -754,6 +761,14 @@ int main(int argc, char **argv)
          * none carries the driver's context any more, so no notify function runs */
         CHECK(st.notify_calls == notifyAfter);
         CHECK(st.cancelled == 1);
+        /* packets kept reaching the filters after the unload; no classifyFn of the driver ran */
+        printf("after unload: %llu more packet classifies, %llu callout calls\n",
+               (unsigned long long)(st.packet_classifies + st.ippacket_classifies - classifiesAfter),
+               (unsigned long long)(st.callout_calls - calloutsAfter));
+        CHECK(st.packet_classifies + st.ippacket_classifies > classifiesAfter);
+        /* (a classify whose classifyFn calls ran before the unregistration returned is counted
+         * when it ends: at most one classify, one call per session's filter = 2) */
+        CHECK(st.callout_calls - calloutsAfter <= 2);
     }
     CHECK(WfpsimRunCloseFlows() == 3);
     CHECK(WfpsimPoolOutstanding(0) == 0);

@@ -98,7 +98,16 @@ static void rand_bytes(uint64_t seed, uint64_t b, uint32_t n, uint8_t *out)
 {
     uint32_t i = 0;
     while (i < n) {
-        uint64_t w = ws_mix64(seed ^ (b >> 3) * 0xd1b54a32d192ed03ull) >> ((b & 7u) * 8u);
+        uint64_t w = ws_mix64(seed ^ (b >> 3) * 0xd1b54a32d192ed03ull);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if ((b & 7u) == 0 && n - i >= 8) {
+            memcpy(out + i, &w, 8); /* a whole word: its bytes are its little-endian bytes */
+            i += 8;
+            b += 8;
+            continue;
+        }
+#endif
+        w >>= (b & 7u) * 8u;
         uint32_t k = 8u - (uint32_t)(b & 7u);
         if (k > n - i)
             k = n - i;

@@ -473,7 +473,7 @@ interface HeldPacket {
 
 /**
  * Joins what a session reads into pcapng packets: FLOW_ESTABLISHED records give each flow's
- * endpoints and app, PACKET_TAGGED records the snap bytes, and each {@link PacketFate} (from the
+ * endpoints and app, PACKET_TAGGED records the snap bytes, and each `PacketFate` (from the
  * PacketFateTracker) the comment of {@link fateComment}. Packets are written in the order they
  * were tagged (so timestamps only go forward and Wireshark's TCP analysis sees the real order):
  * a packet waits until its fate and the fates of the packets tagged before it are known, or

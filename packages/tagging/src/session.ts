@@ -760,13 +760,23 @@ export class TaggingSession {
    * `packet-tagged`, `packet-notify`, `packet-discarded`, `flow-deleted`, `loss`). Ends after
    * the session stops and its ring is drained; throws the error that stopped it, if any.
    *
-   * With `options`, one reader yields what the consumer asks for: the record events of
-   * `options.types` (default all), and with `packets: true` / `flows: true` also a
-   * {@link PacketFateEvent} per fate record and a {@link FlowRecordEvent} per flow record (the
-   * same records `packets()` and `flows()` yield; a flow record event carries its packets'
-   * in-stack latency). The session's own trackers make them: the consumer needs none of its own.
+   * @throws {@link SessionStateError} when the session is stopped or another iterator was taken.
+   * @example
+   * ```ts
+   * for await (const ev of session.events()) if (ev.type === 'loss') console.warn(`${ev.lost} lost (${ev.reason})`);
+   * ```
+   */
+  events(): AsyncIterable<TaggingEvent>;
+  /**
+   * One reader for what the consumer asks for: the record events of `options.types` (default
+   * all), and with `packets: true` / `flows: true` also a {@link PacketFateEvent} per fate
+   * record and a {@link FlowRecordEvent} per flow record (the same records `packets()` and
+   * `flows()` yield; a flow record event carries its packets' in-stack latency). The session's
+   * own trackers make them: the consumer needs none of its own. A record's event comes before
+   * the fate it completes, a flow's last fate before its flow record. Ends after the session
+   * stops and its ring is drained; throws the error that stopped it, if any.
    *
-   * @param options - Which events to yield (without it: every record event, nothing derived).
+   * @param options - Which events to yield.
    * @throws {@link SessionStateError} when the session is stopped or another iterator was taken.
    * @throws {@link InvalidOptionError} for a bad option (nothing is taken then).
    * @example
@@ -783,7 +793,6 @@ export class TaggingSession {
    * }
    * ```
    */
-  events(): AsyncIterable<TaggingEvent>;
   events(options: EventsOptions): AsyncIterable<SessionEvent>;
   events(options?: EventsOptions): AsyncIterable<SessionEvent> {
     const sink: Sink =

@@ -61,7 +61,7 @@ export function decodeRecordAt(view: DataView, offset: number): ContractRecord |
             direction: view.getUint8(offset + 42),
             ipVersion: view.getUint8(offset + 43),
             // a copy: the record must not keep the read buffer alive
-            snap: new Uint8Array(view.buffer, view.byteOffset + offset + 48, snapLength).slice(),
+            snap: snapLength === 0 ? new Uint8Array(0) : new Uint8Array(view.buffer, view.byteOffset + offset + 48, snapLength).slice(),
           };
           return r;
         }

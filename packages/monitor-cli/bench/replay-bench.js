@@ -89,6 +89,17 @@ function replayLost(file) {
   return m ? fmt(Number(m[1])) : '?';
 }
 
+/** TLS + HTTP/1 flows in the replay summary's flowsByProtocol, or '?'. */
+function replayClassified(file) {
+  try {
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const by = doc.flowsByProtocol ?? {};
+    return fmt((by.tls ?? 0) + (by.http1 ?? 0));
+  } catch {
+    return '?';
+  }
+}
+
 /** "ring records lost" of each flows run's summary (stderr). */
 function flowsLost(stderrs) {
   return stderrs.map((e) => {
@@ -142,6 +153,8 @@ function main() {
       const lostFlows = flowsLost(b.map((x) => x.stderr));
       console.log(`  SNI/Host values: monitor-cli flows ${fmt(ours.length)}, tshark ${fmt(theirs.length)}, identical: ${same}`);
       console.log(`  ring records lost: replay ${lostReplay}, flows ${lostFlows.join(' / ')} (per run)`);
+      const classified = replayClassified(outA);
+      console.log(`  replay summary: ${classified} flows classified TLS or HTTP/1 (tshark: ${fmt(theirs.length)} SNI/Host values, one per flow)`);
       if (!same) {
         const at = ours.findIndex((v, i) => v !== theirs[i]);
         console.log(`  INCOMPLETE: the answers differ (first at sorted position ${at}: monitor-cli "${ours[at] ?? ''}", tshark "${theirs[at] ?? ''}")`);

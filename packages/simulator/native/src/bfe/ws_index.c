@@ -346,6 +346,7 @@ uint32_t ws_store_link(ws_obj *o)
         v->len++;
     }
     v->live++;
+    g_ws.mutations++;
     ws_hmap_insert(&g_ws.by_key[o->kind], ws_hash_guid(ws_obj_key(o)), o); /* reserved */
     if (ids)
         ws_hmap_insert(ids, hid, o);
@@ -362,6 +363,7 @@ int ws_store_unlink(ws_obj *o)
         return -1;
     v->items[pos] = NULL;
     v->live--;
+    g_ws.mutations++;
     ws_hmap_remove(&g_ws.by_key[o->kind], ws_hash_guid(ws_obj_key(o)), o);
     uint64_t hid = 0;
     ws_hmap *ids = id_map(o, &hid);
@@ -395,6 +397,7 @@ void ws_store_compact(void)
 
 void ws_store_index_free(void)
 {
+    g_ws.mutations++;
     for (int k = 0; k < 5; k++) {
         ws_order_free(&g_ws.objs[k]);
         ws_hmap_free(&g_ws.by_key[k]);

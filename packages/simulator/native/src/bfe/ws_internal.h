@@ -152,6 +152,7 @@ typedef struct ws_engine {
     ws_hmap refs[5];            /* per referenced kind: key -> count of referrers */
     uint64_t seq;
     uint64_t generation;
+    uint64_t mutations;         /* bumped by every link and unlink: keys the per-layer filter caches */
     uint64_t next_session_id;
     uint32_t next_callout_id;
     uint64_t next_filter_id;

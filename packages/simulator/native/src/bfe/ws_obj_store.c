@@ -249,7 +249,23 @@ static int view_cmp(const void *pa, const void *pb)
     return 0;
 }
 
-size_t ws_store_filters_at_layer(const WS_GUID *layerKey, ws_filter_view *out, size_t cap)
+/*
+ * The sorted filters of a layer, kept per layer until the store changes (every link and unlink
+ * bumps g_ws.mutations; filter, sublayer and callout blocks never change while linked): a
+ * classify asks for them twice, and scanning every filter of the store, sorting the matches and
+ * allocating for each classify was a tenth of a simulator run. Used under the engine lock only.
+ */
+typedef struct layer_filters {
+    WS_GUID layer;
+    uint64_t stamp;           /* g_ws.mutations + 1 when filled; 0: unused slot */
+    size_t n;
+    ws_filter_view *views;
+} layer_filters;
+#define LAYER_CACHE_SLOTS 32
+static layer_filters g_layer_cache[LAYER_CACHE_SLOTS];
+static size_t g_layer_cache_next; /* round robin when every slot is taken */
+
+static size_t filters_at_layer_uncached(const WS_GUID *layerKey, ws_filter_view **views)
 {
     ws_order *v = &g_ws.objs[WS_KIND_FILTER];
     ws_filter_view *tmp = v->live ? malloc(v->live * sizeof *tmp) : NULL;
@@ -273,8 +289,40 @@ size_t ws_store_filters_at_layer(const WS_GUID *layerKey, ws_filter_view *out, s
     }
     if (n > 1)
         qsort(tmp, n, sizeof *tmp, view_cmp);
-    for (size_t i = 0; i < n && i < cap; i++)
-        out[i] = tmp[i];
-    free(tmp);
+    *views = tmp;
     return n;
+}
+
+size_t ws_store_filters_at_layer(const WS_GUID *layerKey, ws_filter_view *out, size_t cap)
+{
+    uint64_t stamp = g_ws.mutations + 1;
+    layer_filters *c = NULL;
+    for (size_t i = 0; i < LAYER_CACHE_SLOTS; i++) {
+        layer_filters *s = &g_layer_cache[i];
+        if (s->stamp != 0 && ws_guid_eq(&s->layer, layerKey)) {
+            c = s;
+            break;
+        }
+    }
+    if (!c || c->stamp != stamp) {
+        ws_filter_view *views = NULL;
+        size_t n = filters_at_layer_uncached(layerKey, &views);
+        if (!views && g_ws.objs[WS_KIND_FILTER].live)
+            return 0; /* out of memory: as before, no filters (and nothing kept) */
+        if (!c) {
+            for (size_t i = 0; i < LAYER_CACHE_SLOTS && !c; i++)
+                if (g_layer_cache[i].stamp == 0)
+                    c = &g_layer_cache[i];
+            if (!c)
+                c = &g_layer_cache[g_layer_cache_next++ % LAYER_CACHE_SLOTS];
+        }
+        free(c->views);
+        c->layer = *layerKey;
+        c->stamp = stamp;
+        c->n = n;
+        c->views = views;
+    }
+    for (size_t i = 0; i < c->n && i < cap; i++)
+        out[i] = c->views[i];
+    return c->n;
 }

@@ -12,6 +12,8 @@
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
 
+import { formatIPv6 } from '@wfpkit/tagging';
+
 /** Bytes of a Crypto-PAn key: 16 for the AES-128 key, 16 for the pad source. */
 export const CRYPTOPAN_KEY_BYTES = 32;
 
@@ -167,7 +169,7 @@ export class CryptoPan implements AddressAnonymizer {
     const version = net.isIP(text);
     let result = text;
     if (version === 4) result = ipv4ToText(this.anonymizeIPv4(ipv4FromText(text)));
-    else if (version === 6) result = ipv6ToText(this.anonymizeIPv6(ipv6FromText(text)));
+    else if (version === 6) result = formatIPv6(this.anonymizeIPv6(ipv6FromText(text)));
     if (this.textCache.size >= CACHE_LIMIT) this.textCache.clear();
     this.textCache.set(text, result);
     return result;
@@ -230,30 +232,6 @@ function ipv6FromText(text: string): Uint8Array {
     bytes[2 * i + 1] = g & 0xff;
   });
   return bytes;
-}
-
-/** IPv6 in RFC 5952 form (as @wfpkit/tagging's formatIPv6 writes it, without the mapped-IPv4 tail). */
-function ipv6ToText(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push(((bytes[2 * i] ?? 0) << 8) | (bytes[2 * i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (gs: number[]): string => gs.map((g) => g.toString(16)).join(':');
-  if (bestStart < 0) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
 }
 
 /**

@@ -10,7 +10,7 @@
 /* A session of mask that takes events now, with its lock held: reserve `bytes` in its
  * ring. Returns the record memory or NULL (not running, no ring, or dropped: the ring
  * counted it). The caller writes, then wk_event_end. */
-static uint8_t *wk_event_begin(wk_session *s, uint32_t bytes, uint64_t now)
+uint8_t *wk_event_begin(wk_session *s, uint32_t bytes, uint64_t now)
 {
     if (!s->inUse || s->state != WK_SESSION_STATE_RUNNING || s->ringMem == NULL) {
         return NULL;
@@ -19,7 +19,7 @@ static uint8_t *wk_event_begin(wk_session *s, uint32_t bytes, uint64_t now)
 }
 
 /* Commits (when rec != NULL) and notes a wake for a waiting reader. Lock held. */
-static void wk_event_end(wk_session *s, uint32_t slot, const uint8_t *rec, uint64_t *wake)
+void wk_event_end(wk_session *s, uint32_t slot, const uint8_t *rec, uint64_t *wake)
 {
     if (rec != NULL) {
         wk_ring_commit(&s->ring);
@@ -31,7 +31,7 @@ static void wk_event_end(wk_session *s, uint32_t slot, const uint8_t *rec, uint6
     }
 }
 
-static void wk_event_header(uint8_t *rec, uint16_t type, uint16_t flags, uint32_t size,
+void wk_event_header(uint8_t *rec, uint16_t type, uint16_t flags, uint32_t size,
                             uint64_t now, uint64_t flowId)
 {
     WK_RECORD_HEADER h;

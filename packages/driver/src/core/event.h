@@ -20,6 +20,17 @@
 #include "flow.h"
 
 struct wk_core;
+struct wk_session;
+
+/* The steps every record writer takes, shared with the tagging records (tag.c). With the
+ * session's lock held: wk_event_begin reserves `bytes` in its ring (NULL when the session
+ * is not RUNNING, has no ring, or the ring counted a drop); the caller writes the record,
+ * starting with wk_event_header; wk_event_end commits it (rec != NULL) and adds the slot's
+ * bit to *wake when a pended read is waiting for a record. */
+uint8_t *wk_event_begin(struct wk_session *s, uint32_t bytes, uint64_t now);
+void wk_event_end(struct wk_session *s, uint32_t slot, const uint8_t *rec, uint64_t *wake);
+void wk_event_header(uint8_t *rec, uint16_t type, uint16_t flags, uint32_t size, uint64_t now,
+                     uint64_t flowId);
 
 /* FLOW_ESTABLISHED: 80 bytes + the app path (cut on a character boundary, TRUNCATED). */
 void wk_event_flow_established(struct wk_core *core, const wk_flow *f, uint64_t mask,

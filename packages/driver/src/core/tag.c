@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "event.h"
 
 #define WK_TAG_IDX_MASK 0x3FFFFFull  /* 22 bits */
 #define WK_TAG_SEQ_MASK 0xFFFFFull   /* 20 bits */
@@ -92,37 +93,6 @@ static void wk_tag_free(wk_core *core, wk_tag_entry *t)
 
 /* ---- records ------------------------------------------------------------------------ */
 
-static uint8_t *wk_tag_rec_begin(wk_session *s, uint32_t bytes, uint64_t now)
-{
-    if (!s->inUse || s->state != WK_SESSION_STATE_RUNNING || s->ringMem == NULL) {
-        return NULL;
-    }
-    return (uint8_t *)wk_ring_reserve(&s->ring, bytes, now);
-}
-
-static void wk_tag_rec_end(wk_session *s, uint32_t slot, const uint8_t *rec, uint64_t *wake)
-{
-    if (rec != NULL) {
-        wk_ring_commit(&s->ring);
-    }
-    if (s->readWaiting && !s->wakeQueued && s->ring.records != 0) {
-        s->wakeQueued = 1;
-        *wake |= (uint64_t)1u << slot;
-    }
-}
-
-static void wk_tag_header(uint8_t *rec, uint16_t type, uint16_t flags, uint32_t size,
-                          uint64_t now, uint64_t flowId)
-{
-    WK_RECORD_HEADER h;
-    h.type = type;
-    h.flags = flags;
-    h.size = size;
-    h.timestamp = now;
-    h.flowId = flowId;
-    memcpy(rec, &h, sizeof h);
-}
-
 static uint16_t wk_tag_ip_flag(const wk_tag_entry *t)
 {
     return (t->flags & WK_TAG_F_IPV6) != 0 ? (uint16_t)WK_RECORD_FLAGS_IPV6 : (uint16_t)0;
@@ -142,16 +112,16 @@ static void wk_tag_loss(wk_core *core, uint64_t mask, uint64_t now, uint64_t *wa
         }
         irql = wk_plat_spin_acquire(&s->lock);
         s->packetsUntagged++;
-        rec = wk_tag_rec_begin(s, (uint32_t)sizeof r, now);
+        rec = wk_event_begin(s, (uint32_t)sizeof r, now);
         if (rec != NULL) {
             memset(&r, 0, sizeof r);
             r.lost = 1;
             r.totalLost = s->packetsUntagged;
             r.reason = WK_LOSS_REASON_LEDGER_FULL;
             memcpy(rec, &r, sizeof r);
-            wk_tag_header(rec, (uint16_t)WK_EVENT_TYPE_LOSS, 0, (uint32_t)sizeof r, now, 0);
+            wk_event_header(rec, (uint16_t)WK_EVENT_TYPE_LOSS, 0, (uint32_t)sizeof r, now, 0);
         }
-        wk_tag_rec_end(s, i, rec, wake);
+        wk_event_end(s, i, rec, wake);
         wk_plat_spin_release(&s->lock, irql);
     }
 }
@@ -343,16 +313,16 @@ void wk_tag_end(wk_core *core, uint64_t ctx, wk_tag_end_how how, uint32_t packet
         r.snapLength = (uint16_t)n;
         sirql = wk_plat_spin_acquire(&s->lock);
         s->packetsTagged++;
-        rec = wk_tag_rec_begin(s, size, now);
+        rec = wk_event_begin(s, size, now);
         if (rec != NULL) {
             memcpy(rec, &r, sizeof r);
-            wk_tag_header(rec, (uint16_t)WK_EVENT_TYPE_PACKET_TAGGED, flags, size, now, t->flowId);
+            wk_event_header(rec, (uint16_t)WK_EVENT_TYPE_PACKET_TAGGED, flags, size, now, t->flowId);
             if (n != 0) {
                 memcpy(rec + sizeof r, core->copyBuf, n);
             }
             memset(rec + sizeof r + n, 0, size - (uint32_t)sizeof r - n);
         }
-        wk_tag_rec_end(s, i, rec, &wake);
+        wk_event_end(s, i, rec, &wake);
         wk_plat_spin_release(&s->lock, sirql);
     }
     wk_plat_spin_release(&core->lock, irql);
@@ -447,13 +417,13 @@ int wk_tag_notify(wk_core *core, uint16_t eventType, uint64_t ctx, uint16_t laye
         }
         sirql = wk_plat_spin_acquire(&s->lock);
         s->notifyEvents++;
-        rec = wk_tag_rec_begin(s, size, now);
+        rec = wk_event_begin(s, size, now);
         if (rec != NULL) {
             memcpy(rec, &r, sizeof r);
-            wk_tag_header(rec, (uint16_t)WK_EVENT_TYPE_PACKET_NOTIFY, wk_tag_ip_flag(t), size, now,
+            wk_event_header(rec, (uint16_t)WK_EVENT_TYPE_PACKET_NOTIFY, wk_tag_ip_flag(t), size, now,
                           t->flowId);
         }
-        wk_tag_rec_end(s, i, rec, &wake);
+        wk_event_end(s, i, rec, &wake);
         wk_plat_spin_release(&s->lock, sirql);
     }
     switch (eventType) {
@@ -521,13 +491,13 @@ int wk_tag_discarded(wk_core *core, uint64_t ctx, uint16_t layerId, uint32_t mod
             continue;
         }
         sirql = wk_plat_spin_acquire(&s->lock);
-        rec = wk_tag_rec_begin(s, size, now);
+        rec = wk_event_begin(s, size, now);
         if (rec != NULL) {
             memcpy(rec, &r, sizeof r);
-            wk_tag_header(rec, (uint16_t)WK_EVENT_TYPE_PACKET_DISCARDED, wk_tag_ip_flag(t), size, now,
+            wk_event_header(rec, (uint16_t)WK_EVENT_TYPE_PACKET_DISCARDED, wk_tag_ip_flag(t), size, now,
                           t->flowId);
         }
-        wk_tag_rec_end(s, i, rec, &wake);
+        wk_event_end(s, i, rec, &wake);
         wk_plat_spin_release(&s->lock, sirql);
     }
     wk_plat_spin_release(&core->lock, irql);

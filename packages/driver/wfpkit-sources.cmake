@@ -24,6 +24,7 @@ set(WFPKIT_DRIVER_SOURCES
   "${_wk_dir}/src/win/driver.c"
   "${_wk_dir}/src/win/irp.c"
   "${_wk_dir}/src/win/platform_win.c"
+  "${_wk_dir}/src/win/sim_pressure.c"
   "${_wk_dir}/src/win/tagging.c")
 set(WFPKIT_DRIVER_INCLUDE_DIRS "${_wk_dir}/include" "${_wk_dir}/src/core" "${_wk_dir}/src/win")
 set(WFPKIT_DRIVER_DEFINITIONS "WK_SIMULATED=1")

@@ -8,10 +8,13 @@
 // WFPKIT_BENCH_RUNS times each (default 3), every command pinned to CPU 0 under /usr/bin/time -v:
 //   A  monitor-cli replay FILE --format jsonl               (the replay command: summary)
 //   B  monitor-cli --format jsonl flows --replay FILE       (one JSON line per flow, SNI/Host in it)
+//   S  monitor-cli --format jsonl flows --replay FILE --no-tag   (the same flow lines, stream layers
+//      only: no packet classified or tagged — what tshark extracts, nothing more)
 //   T  tshark -r FILE -T fields -e tls.handshake.extensions_server_name -e http.host
-// and prints the medians of wall time and peak RSS side by side. B and T extract the same
+// and prints the medians of wall time and peak RSS side by side. B, S and T extract the same
 // fields; the bench compares their sorted SNI/Host values and, when they differ, says so and
-// exits with 3 (the timings are still printed).
+// exits with 3 (the timings are still printed). Replays are lossless (the simulator waits for
+// the reader), so a difference is a bug, not a slow reader.
 // Captures go to WFPKIT_BENCH_DIR (default the OS temp dir) and are removed at the end unless
 // WFPKIT_BENCH_KEEP=1 (then a later run reuses them).
 'use strict';
@@ -134,44 +137,52 @@ function main() {
       made.push(file);
       const outA = path.join(DIR, `wfpkit-replay-bench-${mb}.replay.out`);
       const outB = path.join(DIR, `wfpkit-replay-bench-${mb}.flows.jsonl`);
+      const outS = path.join(DIR, `wfpkit-replay-bench-${mb}.streams.jsonl`);
       const outT = path.join(DIR, `wfpkit-replay-bench-${mb}.tshark.tsv`);
-      made.push(outA, outB, outT);
+      made.push(outA, outB, outS, outT);
       const a = [];
       const b = [];
+      const st = [];
       const t = [];
       for (let i = 0; i < RUNS; i++) {
         a.push(measure([process.execPath, CLI, 'replay', file, '--format', 'jsonl'], outA));
         b.push(measure([process.execPath, CLI, '--format', 'jsonl', 'flows', '--replay', file], outB));
+        st.push(measure([process.execPath, CLI, '--format', 'jsonl', 'flows', '--replay', file, '--no-tag'], outS));
         t.push(measure(['tshark', '-r', file, ...TSHARK_FIELDS], outT));
         const show = (x) => `${fmt(x.seconds, 2)} s (cpu ${fmt(x.cpu, 2)} s) ${fmt(x.rssMiB)} MiB`;
-        console.log(`  run ${i + 1} (load ${os.loadavg()[0].toFixed(1)}): replay ${show(a[i])} | flows ${show(b[i])} | tshark ${show(t[i])}`);
+        console.log(`  run ${i + 1} (load ${os.loadavg()[0].toFixed(1)}): replay ${show(a[i])} | flows ${show(b[i])} | flows --no-tag ${show(st[i])} | tshark ${show(t[i])}`);
       }
       const ours = flowAnswers(outB);
+      const streams = flowAnswers(outS);
       const theirs = tsharkAnswers(outT);
-      const same = ours.length === theirs.length && ours.every((v, i) => v === theirs[i]);
+      const equal = (xs) => xs.length === theirs.length && xs.every((v, i) => v === theirs[i]);
+      const same = equal(ours) && equal(streams);
       const lostReplay = replayLost(outA);
       const lostFlows = flowsLost(b.map((x) => x.stderr));
-      console.log(`  SNI/Host values: monitor-cli flows ${fmt(ours.length)}, tshark ${fmt(theirs.length)}, identical: ${same}`);
-      console.log(`  ring records lost: replay ${lostReplay}, flows ${lostFlows.join(' / ')} (per run)`);
+      const lostStreams = flowsLost(st.map((x) => x.stderr));
+      console.log(`  SNI/Host values: monitor-cli flows ${fmt(ours.length)} (identical to tshark: ${equal(ours)}), flows --no-tag ${fmt(streams.length)} (identical: ${equal(streams)}), tshark ${fmt(theirs.length)}`);
+      console.log(`  ring records lost: replay ${lostReplay}, flows ${lostFlows.join(' / ')}, flows --no-tag ${lostStreams.join(' / ')} (per run)`);
       const classified = replayClassified(outA);
       console.log(`  replay summary: ${classified} flows classified TLS or HTTP/1 (tshark: ${fmt(theirs.length)} SNI/Host values, one per flow)`);
       if (!same) {
-        const at = ours.findIndex((v, i) => v !== theirs[i]);
-        console.log(`  INCOMPLETE: the answers differ (first at sorted position ${at}: monitor-cli "${ours[at] ?? ''}", tshark "${theirs[at] ?? ''}")`);
+        const bad = equal(ours) ? streams : ours;
+        const at = bad.findIndex((v, i) => v !== theirs[i]);
+        console.log(`  INCOMPLETE: the answers differ (first at sorted position ${at}: monitor-cli "${bad[at] ?? ''}", tshark "${theirs[at] ?? ''}")`);
         incomplete = true;
       }
       const m = (xs, k) => median(xs.map((x) => x[k]));
-      rows.push({ mb: cap.bytes / 1e6, replay: [m(a, 'seconds'), m(a, 'rssMiB'), m(a, 'cpu')], flows: [m(b, 'seconds'), m(b, 'rssMiB'), m(b, 'cpu')], tshark: [m(t, 'seconds'), m(t, 'rssMiB'), m(t, 'cpu')], answers: `${fmt(ours.length)} of ${fmt(theirs.length)}` });
+      rows.push({ mb: cap.bytes / 1e6, replay: [m(a, 'seconds'), m(a, 'rssMiB'), m(a, 'cpu')], flows: [m(b, 'seconds'), m(b, 'rssMiB'), m(b, 'cpu')], streams: [m(st, 'seconds'), m(st, 'rssMiB'), m(st, 'cpu')], tshark: [m(t, 'seconds'), m(t, 'rssMiB'), m(t, 'cpu')], answers: `${fmt(ours.length)} of ${fmt(theirs.length)}` });
     }
   } finally {
     if (!KEEP) for (const f of made) fs.rmSync(f, { force: true });
   }
   console.log('\nmedians: wall time (CPU time user+sys), peak RSS');
-  console.log('| capture | `replay --format jsonl` | `flows --replay` (jsonl) | tshark -T fields | wall speed-up (replay / flows) | CPU speed-up (replay / flows) |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| capture | `replay --format jsonl` | `flows --replay` (jsonl) | `flows --replay --no-tag` (jsonl) | tshark -T fields | wall speed-up (replay / flows / --no-tag) | CPU speed-up (replay / flows / --no-tag) |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const cell = ([s, m, c]) => `${fmt(s, 2)} s (${fmt(c, 2)} s), ${fmt(m)} MiB`;
-    console.log(`| ${fmt(r.mb)} MB (${r.answers} SNI/Host) | ${cell(r.replay)} | ${cell(r.flows)} | ${cell(r.tshark)} | ${fmt(r.tshark[0] / r.replay[0], 1)}x / ${fmt(r.tshark[0] / r.flows[0], 1)}x | ${fmt(r.tshark[2] / r.replay[2], 1)}x / ${fmt(r.tshark[2] / r.flows[2], 1)}x |`);
+    const ratio = (k) => [r.replay, r.flows, r.streams].map((x) => `${fmt(r.tshark[k] / x[k], 1)}x`).join(' / ');
+    console.log(`| ${fmt(r.mb)} MB (${r.answers} SNI/Host) | ${cell(r.replay)} | ${cell(r.flows)} | ${cell(r.streams)} | ${cell(r.tshark)} | ${ratio(0)} | ${ratio(2)} |`);
   }
   if (incomplete) console.log('\nINCOMPLETE: monitor-cli did not report every SNI/Host tshark found (see the ring loss above); exit code 3');
   return incomplete;

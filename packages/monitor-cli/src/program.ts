@@ -40,6 +40,20 @@ function fraction(name: string): (value: string) => number {
   };
 }
 
+/** The driver's smallest and largest session ring (the contract's MIN_RING_BYTES / MAX_RING_BYTES). */
+const RING_LIMITS = { min: 64 * 1024, max: 64 * 1024 * 1024 } as const;
+
+/** Parses --ring-size: bytes, or a number with K/KiB or M/MiB (powers of 1024). */
+function ringSize(value: string): number {
+  const m = /^(\d+)\s*(k|kib|m|mib)?$/i.exec(value.trim());
+  const unit = m?.[2]?.toLowerCase().startsWith('m') ? 1024 * 1024 : m?.[2] ? 1024 : 1;
+  const n = m ? Number(m[1]) * unit : NaN;
+  if (!(n >= RING_LIMITS.min && n <= RING_LIMITS.max) || n % 8 !== 0) {
+    throw new CliError(`--ring-size must be a multiple of 8 bytes from 64K to 64M (e.g. 65536, 256K, 16M), got "${value}"`, EXIT_CODES.USAGE);
+  }
+  return n;
+}
+
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /**
@@ -70,7 +84,10 @@ export function createProgram(io: ProgramIO): Command {
     .option('--output <file>', 'write the data to FILE instead of stdout (it appears, complete, when the command ends)')
     .option('--pcapng <file>', 'write the tagged packets (snap bytes, comments with app and fate) to FILE as pcapng')
     .addOption(new Option('--snaplen <bytes>', 'bytes kept of each packet in --pcapng').default(128).argParser(parseSnaplen))
-    .option('--anonymize <key>', 'anonymise IP addresses in every output with Crypto-PAn (64 hex characters, or a passphrase of 8 or more)')
+    .option(
+      '--anonymize <key>',
+      'anonymise IP addresses in every output with Crypto-PAn; KEY is 64 hex characters (the key itself) or a passphrase of 8 or more characters (the key is its SHA-256)',
+    )
     .option('--headers-only', 'keep no payload bytes (packets cut after their TCP/UDP header)')
     .option('--sim', 'use the wfpkit simulator even on Windows')
     .showHelpAfterError('(run monitor-cli help for usage)');
@@ -139,6 +156,8 @@ export function createProgram(io: ProgramIO): Command {
         positiveNumber('--rate'),
       );
     }
+    c.option('--ring-size <bytes>', "each session's driver event ring: bytes, or with K/M (64K to 64M, default 16M)", ringSize);
+    c.option('--no-tag', 'replays: classify no packets (flow and stream layers only, nothing tagged): flows, protocols, SNI/Host, bytes');
     c.option('--seed <n>', "simulator: seed of the synthetic workload and of the packet model's latencies and drops (default 1)", wholeNumber('--seed')).option(
       '--drop-rate <p>',
       'simulator: probability (0..1) that a tagged packet is dropped inside the stack (default 0)',

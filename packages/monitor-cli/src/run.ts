@@ -19,7 +19,7 @@ import type { Context } from './context';
 import { CliError, EXIT_CODES } from './errors';
 import { FATE_COLUMNS, eventText, flowColumns, liveScreen, summaryObject, summaryText } from './render';
 import type { FlowOutput, LiveTotals, SummaryData } from './render';
-import { PcapngWriter, ProgressBar, TaggedPacketCapture, createRecordWriter, writeJsonDocument } from './output';
+import { PcapngWriter, ProgressBar, TaggedPacketCapture, createRecordWriter, toJsonLine, writeJsonDocument } from './output';
 import { captureReadPosition, checkCaptureFile, startReplay, startSyntheticWorkload } from './workload';
 import type { Workload, WorkloadStats } from './workload';
 
@@ -42,13 +42,20 @@ export interface SessionCommandOptions {
   readonly rate?: number;
   /** Probability that the simulator drops a tagged packet inside the stack. */
   readonly dropRate?: number;
+  /** Bytes of each session's event ring (default {@link DEFAULT_RING_BYTES}). */
+  readonly ringSize?: number;
+  /** false (`--no-tag`): a replay classifies no packets, only flows and streams (nothing tagged). */
+  readonly tag?: boolean;
 }
 
 /** The simulator's default process (every flow no --map entry claims). */
 export const SIMULATOR_DEFAULT_APP = 'C:\\Windows\\System32\\wfpsim-app.exe';
 
-/** Ring of each session: 16 MiB, so a replay at full speed between two reads loses nothing. */
-const RING_BYTES = 16 * 1024 * 1024;
+/**
+ * Default ring of each session: 16 MiB, so live traffic between two reads loses nothing (a
+ * replay is lossless with any ring: the simulator waits for the reader).
+ */
+export const DEFAULT_RING_BYTES = 16 * 1024 * 1024;
 /** With --headers-only the driver copies at most a TCP header with options (60 bytes) per packet. */
 const HEADERS_SNAP = 60;
 /** Events read between two turns of the event loop. */
@@ -116,14 +123,14 @@ async function countSessionFilters(backend: BackendName, sessionIds: readonly nu
  * Starts a TaggingSession (`streamEvents`: STREAM_DATA records, so active flows show their bytes
  * before they end); on the simulator it installs wfpkit's callouts first when they are missing
  * (on Windows, CalloutsNotInstalledError's own fix names `monitor-cli addcallouts`). */
-async function startSession(ctx: Context, app: string, snapLen: number, streamEvents: boolean): Promise<TaggingSession> {
+async function startSession(ctx: Context, app: string, snapLen: number, streamEvents: boolean, ringSize: number): Promise<TaggingSession> {
   const backend = ctx.backend.backend;
   const start = (): Promise<TaggingSession> =>
     TaggingSession.start({
       app,
       backend,
       snapLen,
-      ringSize: RING_BYTES,
+      ringSize,
       streamEvents,
     });
   try {
@@ -200,6 +207,7 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
   }
   if (o.map?.length && replay === undefined) throw new CliError('--map assigns the flows of a capture to apps: give --replay FILE (or use the replay command)', EXIT_CODES.USAGE);
   if (o.dropRate !== undefined && backend !== 'sim') throw new CliError("--drop-rate sets the simulator's packet model: add --sim", EXIT_CODES.USAGE);
+  if (o.tag === false && replay === undefined) throw new CliError('--no-tag replays a capture without packet tagging: give --replay FILE (or use the replay command)', EXIT_CODES.USAGE);
   const mapped = parseMap(o.map ?? [], backend);
   let mainApp: string | undefined;
   if (o.app !== undefined) mainApp = resolveApp(o.app, backend);
@@ -320,7 +328,7 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
   try {
     for (const app of apps) {
       if (signalled) break;
-      const s = await startSession(ctx, app, snapLen, liveView);
+      const s = await startSession(ctx, app, snapLen, liveView, o.ringSize ?? DEFAULT_RING_BYTES);
       sessions.push(new AppSession(app, s));
     }
     filtersAdded = await countSessionFilters(
@@ -378,7 +386,7 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
         });
         // the app without a port takes every flow the others do not: it goes last
         rules.sort((a, b) => Number(a.localPort === undefined) - Number(b.localPort === undefined));
-        workload = startReplay(replay, rules, lifecycle);
+        workload = startReplay(replay, rules, { lifecycle, packets: o.tag !== false });
         if (command === 'replay' && ctx.io.errIsTTY === true) {
           const size = fs.statSync(replay).size;
           const bar = new ProgressBar({
@@ -492,6 +500,7 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
   };
   if (command === 'monitor' || command === 'replay') {
     if (format === 'text') ctx.data(summaryText(summary));
+    else if (format === 'jsonl') ctx.data(`${toJsonLine(summaryObject(summary))}\n`);
     else writeJsonDocument(ctx.target, summaryObject(summary));
   } else {
     ctx.log(summaryText(summary));

@@ -80,12 +80,33 @@ export function checkCaptureFile(file: string): void {
   if (!st.isFile()) throw new CliError(`"${file}" is not a file: give the path of a pcap or pcapng file`, EXIT_CODES.USAGE);
 }
 
+/** Options of {@link startReplay}. */
+export interface ReplayOptions {
+  /** The simulator's packet lifecycle model (latencies, drops). */
+  readonly lifecycle?: PacketLifecycleOptions;
+  /**
+   * Classify packets at the transport and IP packet layers (default true). false: only the
+   * flow and stream layers run (FLOW_ESTABLISHED, stream inspection, flow end), so nothing is
+   * tagged.
+   */
+  readonly packets?: boolean;
+}
+
 /**
  * Replays a capture through the simulator as fast as it goes: each flow belongs to the first
- * app whose `localPort` it has, else to the app without a port.
+ * app whose `localPort` it has, else to the app without a port. The replay is lossless: the
+ * simulator waits while a session's ring is more than half full (its `lossless` run option,
+ * an offline facility), so the answer does not depend on how fast the reader keeps up; the
+ * sessions must be read while it runs.
  */
-export function startReplay(file: string, apps: readonly SimulatedApp[], lifecycle?: PacketLifecycleOptions): Workload {
-  return { done: runCaptureAsync(file, { apps, ...(lifecycle ? { lifecycle } : {}) }).then(stats), cancel: () => cancelRun() };
+export function startReplay(file: string, apps: readonly SimulatedApp[], options: ReplayOptions = {}): Workload {
+  const done = runCaptureAsync(file, {
+    apps,
+    lossless: true,
+    ...(options.packets === false ? { transportClassifies: false } : {}),
+    ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
+  }).then(stats);
+  return { done, cancel: () => cancelRun() };
 }
 
 let positionFd: { file: string; fd: string } | undefined;

@@ -38,6 +38,12 @@ describe('monitor-cli (spawned)', () => {
     expect(parsed.ioctls.map((i) => [i.name, i.code])).toEqual(Object.values(IOCTLS).map((i) => [i.name, i.code]));
   });
 
+  it('says in --help that an --anonymize passphrase becomes its SHA-256', () => {
+    const r = run('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout.replace(/\s+/g, ' ')).toMatch(/--anonymize <key> .*64 hex characters \(the key itself\) or a passphrase of 8 or more characters \(the key is its SHA-256\)/);
+  });
+
   it('exits 2 with a one-line reason on bad usage', () => {
     const unknown = run('no-such-command');
     expect(unknown.status).toBe(2);

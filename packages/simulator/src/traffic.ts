@@ -53,6 +53,16 @@ export interface RunOptions {
   /** Leave the virtual clock at the last timestamp after the run (default: back to real time). */
   readonly keepClock?: boolean;
   /**
+   * Offline runs only: back-pressure instead of loss. Before each input packet (and each flow
+   * it closes) the run waits while a running session of the linked driver has its event ring
+   * more than half full, so a reader that keeps reading gets every record however fast the
+   * input goes. The driver reports the fill through a probe it registers with libwfpsim at load
+   * (simulator only: on Windows traffic is live and a slow reader gets LOSS records). The run
+   * waits as long as nobody reads: read the sessions while it runs, or {@link cancelRun} ends
+   * it. Not for paced, live-like workloads. Default false.
+   */
+  readonly lossless?: boolean;
+  /**
    * The packet-lifecycle model of tagged packets (seeded latencies, drops inside the stack).
    * Without it the defaults apply: seed 1, no loss, segmentation clones, the default medians.
    */
@@ -400,6 +410,7 @@ const RUN_NO_PACKETS = 0x1;
 const RUN_KEEP_CLOCK = 0x2;
 const RUN_DEFER_FLOW_CLOSE = 0x4;
 const RUN_REJECT_TRUNCATED = 0x8;
+const RUN_LOSSLESS = 0x10;
 const RUN_E_BUSY = -9;
 const LC_NO_SEGMENTATION_CLONES = 0x1;
 const PROTOCOL_BITS: Record<SyntheticProtocol, number> = { tls: 0, http1: 1, http2: 2, ssh: 3, random: 4 };
@@ -542,6 +553,7 @@ function checkRunOptions(options: RunOptions): { lifecycle?: CheckedLifecycle } 
     }
   }
   if (options.segmentSize !== undefined) checkUint('segmentSize', options.segmentSize, 0xffffffff);
+  if (options.lossless !== undefined && typeof options.lossless !== 'boolean') throw new TypeError('lossless must be a boolean');
   return { lifecycle: checkLifecycle(options.lifecycle) };
 }
 
@@ -563,6 +575,7 @@ function nativeRunOptions(
   if (options.transportClassifies === false) flags |= RUN_NO_PACKETS;
   if (options.keepClock) flags |= RUN_KEEP_CLOCK;
   if (options.deferFlowClose) flags |= RUN_DEFER_FLOW_CLOSE;
+  if (options.lossless === true) flags |= RUN_LOSSLESS;
   const lc = lifecycle
     ? scratch.struct(t.lifecycle, {
         struct_size: koffi.sizeof(t.lifecycle),

@@ -31,6 +31,7 @@ static VOID NTAPI wk_win_unload(PDRIVER_OBJECT driver)
     UNICODE_STRING link;
     BOOLEAN keepCore = FALSE;
     (void)driver;
+    wk_win_sim_pressure_unregister(); /* simulator only: no probe call after this */
     InterlockedIncrement(&g_wk.unloading);
     if (g_wk.coreReady) {
         wk_core_begin_unload(&g_wk.core);
@@ -78,6 +79,7 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registryPath)
     }
     g_wk.coreReady = TRUE;
     wk_win_sessions_init();
+    wk_win_sim_pressure_register(); /* simulator only: ring fill for offline lossless runs */
 
     RtlInitUnicodeString(&name, WK_DEVICE_NAME);
     RtlInitUnicodeString(&sddl, WK_DEVICE_SDDL);

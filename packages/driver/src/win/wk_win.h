@@ -116,5 +116,14 @@ uint32_t wk_win_tagging_init(void);   /* returns the FeatureFlags tagging adds *
 BOOLEAN wk_win_tags_remove_all(void); /* TRUE: every tag retired */
 BOOLEAN wk_win_tags_strand(void);     /* after a FALSE above: TRUE = keep the core, do not free it */
 void wk_win_tags_strand_done(void);   /* after a TRUE above, last in Unload */
+/* sim_pressure.c: the simulator's ring-pressure probe for offline lossless runs (registered
+ * at DriverEntry, unregistered first in Unload); nothing on Windows. */
+#if defined(WK_SIMULATED) && WK_SIMULATED
+void wk_win_sim_pressure_register(void);
+void wk_win_sim_pressure_unregister(void);
+#else
+#define wk_win_sim_pressure_register() ((void)0)
+#define wk_win_sim_pressure_unregister() ((void)0)
+#endif
 
 #endif /* WK_WIN_H */

@@ -111,6 +111,9 @@ typedef struct wfpsim_run_options {
                                           LIST_FLOWS or an unload with flows */
 #define WFPSIM_RUN_REJECT_TRUNCATED 0x8u /* a capture that ends inside its last record fails with
                                           WS_PCAP_E_TRUNCATED (default: replayed up to the cut) */
+#define WFPSIM_RUN_LOSSLESS 0x10u      /* offline runs: before each input packet (and each flow closed),
+                                          wait while a running session ring of the driver is more than
+                                          half full (wfpsim/pressure.h); simulator only */
 
 typedef struct wfpsim_run_stats {
     uint64_t flows;

@@ -781,6 +781,8 @@ static void on_flow_close(void *user, ws_tcp_flow *flow, ws_close_reason reason,
             f->flowId = 0;
         }
     }
+    if (f->flowId && (rc->opt.flags & WFPSIM_RUN_LOSSLESS))
+        ws_k_pressure_wait(&g_cancel); /* the flows the end of the input closes come at once */
     if (f->flowId)
         g_stats.flow_deletes += ws_k_flow_delete(f->flowId);
     free(f->path_bytes);
@@ -867,13 +869,18 @@ static void run_leave(run_ctx *rc)
     pthread_mutex_unlock(&g_run_mutex);
 }
 
-/* Before each input packet: cancel, duration and pacing. 1 = stop the run here. */
+/* Before each input packet: cancel, back-pressure (WFPSIM_RUN_LOSSLESS), duration and pacing.
+ * 1 = stop the run here. */
 static int gate(run_ctx *rc)
 {
     if (rc->stop)
         return 1;
     if (__atomic_load_n(&g_cancel, __ATOMIC_SEQ_CST)) {
         rc->stop = 1;
+        return 1;
+    }
+    if ((rc->opt.flags & WFPSIM_RUN_LOSSLESS) && ws_k_pressure_wait(&g_cancel)) {
+        rc->stop = 1; /* cancelled while waiting for the reader */
         return 1;
     }
     uint64_t now = 0;

@@ -140,4 +140,8 @@ int ws_k_lc_drop_frame(uint64_t frame);
 int ws_k_lc_segmentation_clones(void);
 double ws_k_lc_loss_rate(void);
 
+/* WFPSIM_RUN_LOSSLESS (ws_k_pressure.c): waits while the driver's probe reports a session ring
+ * more than half full. 1 when *cancel was set meanwhile. */
+int ws_k_pressure_wait(const int *cancel);
+
 #endif

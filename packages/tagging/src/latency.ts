@@ -169,6 +169,35 @@ export class LatencyHistogram {
   }
 
   /**
+   * Adds every value `other` recorded to this histogram (`other` is unchanged): afterwards this
+   * histogram answers as if it had recorded both series, e.g. the latency over several
+   * sessions from each session's own histogram (percentiles of different series do not add up;
+   * their buckets do).
+   *
+   * @param other - another histogram (merging one into itself doubles every count).
+   * @returns this histogram
+   * @example
+   * ```ts
+   * const all = new LatencyHistogram();
+   * for (const h of perSessionHistograms) all.merge(h);
+   * console.log(all.stats()?.p99Us);
+   * ```
+   */
+  merge(other: LatencyHistogram): this {
+    if (other.n === 0) return this;
+    const counts = other.counts;
+    for (let i = 0; i < BUCKETS; i++) {
+      const c = counts[i] ?? 0;
+      if (c !== 0) this.counts[i] = (this.counts[i] ?? 0) + c;
+    }
+    this.n += other.n;
+    this.sum += other.sum;
+    if (other.min < this.min) this.min = other.min;
+    if (other.max > this.max) this.max = other.max;
+    return this;
+  }
+
+  /**
    * Forgets every value.
    *
    * @example

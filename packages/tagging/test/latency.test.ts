@@ -73,6 +73,30 @@ describe('LatencyHistogram', () => {
     h.reset();
     expect(h.count).toBe(0);
   });
+
+  it('merges another histogram: the same answers as one histogram that recorded both series', () => {
+    const a = new LatencyHistogram();
+    const b = new LatencyHistogram();
+    const both = new LatencyHistogram();
+    let x = 12345;
+    for (let i = 0; i < 5000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      const v = x % (i % 2 === 0 ? 400 : 90_000);
+      (i % 3 === 0 ? a : b).record(v);
+      both.record(v);
+    }
+    const bBefore = b.stats();
+    expect(a.merge(b)).toBe(a);
+    expect(a.stats()).toEqual(both.stats());
+    for (const p of [0, 1, 25, 50, 75, 90, 99, 99.9, 100]) expect(a.percentileTicks(p)).toBe(both.percentileTicks(p));
+    expect(b.stats()).toEqual(bBefore); // the other is unchanged
+    expect(a.merge(new LatencyHistogram()).stats()).toEqual(both.stats()); // an empty one changes nothing
+    const fresh = new LatencyHistogram().merge(b);
+    expect(fresh.stats()).toEqual(bBefore);
+    const twice = new LatencyHistogram().merge(b).merge(b);
+    const self = new LatencyHistogram().merge(b);
+    expect(self.merge(self).stats()).toEqual(twice.stats());
+  });
 });
 
 describe('LatencySummary', () => {

@@ -50,6 +50,8 @@ typedef struct ws_k_nbl {
     struct ws_k_nbl *prev_live, *next_live;
     UINT8 *buf; /* headroom + data */
     SIZE_T buflen;
+    SIZE_T bufcap; /* bytes allocated at buf */
+    struct ws_k_nbl *next_free;
 } ws_k_nbl;
 
 static pthread_mutex_t g_nbl = PTHREAD_MUTEX_INITIALIZER;
@@ -58,6 +60,26 @@ static ws_k_nbl *g_live;
 static size_t g_live_count;
 static UINT64 g_next_tag = 0x7a00000000000001ULL;
 static uint64_t g_notify_calls;
+
+/* NBLs given back, with their buffers, kept for the next ones the model builds (g_nbl held):
+ * a run builds and frees one or a few NBLs per frame, and a 1.5 kB buffer is past glibc's
+ * per-thread cache, so malloc/free of each took a visible share of a run. Not under
+ * AddressSanitizer, so that it still sees every use of an NBL after it was freed. */
+#if defined(__SANITIZE_ADDRESS__)
+#define WS_K_NBL_POOL_MAX 0u
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WS_K_NBL_POOL_MAX 0u
+#endif
+#endif
+#ifndef WS_K_NBL_POOL_MAX
+#define WS_K_NBL_POOL_MAX 64u
+#endif
+#if WS_K_NBL_POOL_MAX > 0
+#define WS_K_NBL_POOL_BUF_MAX (64u * 1024u) /* larger buffers are not kept */
+static ws_k_nbl *g_pool;
+static unsigned g_pool_count;
+#endif
 /* tags of a RemoveContext0(NULL, tag) in progress: a context associated with one meanwhile (a
  * driver following a clone) is marked for removal too (g_nbl) */
 #define WS_K_MAX_REMOVING 8
@@ -111,16 +133,41 @@ static void nb_set_start(NET_BUFFER *nb, ULONG off)
 
 static ws_k_nbl *nbl_alloc(const UINT8 *data, SIZE_T len)
 {
-    ws_k_nbl *w;
-    if (posix_memalign((void **)&w, 16, sizeof *w) != 0)
-        return NULL;
-    memset(w, 0, sizeof *w);
-    w->buflen = WS_K_HEADROOM + len;
-    w->buf = malloc(w->buflen + 1);
-    if (!w->buf) {
-        free(w);
+    ws_k_nbl *w = NULL;
+    SIZE_T need = WS_K_HEADROOM + len + 1;
+#if WS_K_NBL_POOL_MAX > 0
+    pthread_mutex_lock(&g_nbl);
+    w = g_pool;
+    if (w) {
+        g_pool = w->next_free;
+        g_pool_count--;
+    }
+    pthread_mutex_unlock(&g_nbl);
+#endif
+    UINT8 *buf = NULL;
+    SIZE_T cap = 0;
+    if (w) {
+        buf = w->buf;
+        cap = w->bufcap;
+        if (cap < need) {
+            free(buf);
+            buf = NULL;
+        }
+    } else if (posix_memalign((void **)&w, 16, sizeof *w) != 0) {
         return NULL;
     }
+    if (!buf) {
+        cap = need;
+        buf = malloc(cap);
+        if (!buf) {
+            free(w);
+            return NULL;
+        }
+    }
+    memset(w, 0, sizeof *w);
+    w->buf = buf;
+    w->bufcap = cap;
+    w->buflen = WS_K_HEADROOM + len;
     memset(w->buf, 0, WS_K_HEADROOM);
     if (len)
         memcpy(w->buf + WS_K_HEADROOM, data, len);
@@ -285,6 +332,14 @@ static void nbl_release_locked(ws_k_nbl *w)
     if (w->refs || w->state != WS_K_NBL_FREED)
         return;
     w->magic = 0;
+#if WS_K_NBL_POOL_MAX > 0
+    if (g_pool_count < WS_K_NBL_POOL_MAX && w->bufcap <= WS_K_NBL_POOL_BUF_MAX) {
+        w->next_free = g_pool;
+        g_pool = w;
+        g_pool_count++;
+        return;
+    }
+#endif
     free(w->buf);
     free(w);
 }

@@ -358,6 +358,30 @@ static void gflow_step(ws_gen *g, gflow *f)
 
 /* ---- packet building ----------------------------------------------------------------- */
 
+/* ws_csum_add over a segment, eight bytes per step: the same result (a 32-bit big-endian word
+ * is two 16-bit words modulo 0xffff, and the end-around folds below give the one value in
+ * 1..0xffff, or 0 when everything added was zero, as ws_csum_add's do). */
+static uint32_t csum_add_fast(uint32_t sum, const uint8_t *p, size_t len)
+{
+    uint64_t acc = sum;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v;
+        memcpy(&v, p + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        v = __builtin_bswap64(v);
+#endif
+        acc += (v >> 32) + (v & 0xffffffffu);
+    }
+    for (; i + 1 < len; i += 2)
+        acc += (uint32_t)(p[i] << 8 | p[i + 1]);
+    if (i < len)
+        acc += (uint32_t)p[i] << 8;
+    while (acc >> 16)
+        acc = (acc & 0xffffu) + (acc >> 16);
+    return (uint32_t)acc;
+}
+
 static uint32_t build_packet(const ws_gen *g, gflow *f, const qpkt *p, uint8_t *out)
 {
     (void)g;
@@ -395,7 +419,7 @@ static uint32_t build_packet(const ws_gen *g, gflow *f, const qpkt *p, uint8_t *
     ph[4] = ph[5] = ph[6] = 0;
     ph[7] = WS_IPPROTO_TCP;
     sum = ws_csum_add(sum, ph, 8);
-    sum = ws_csum_add(sum, tcp, l4);
+    sum = csum_add_fast(sum, tcp, l4);
     ws_wr16be(tcp + 16, ws_csum_fold(sum));
     int side = p->from_client;
     if (!v6) {

@@ -13,6 +13,11 @@ const TYPE_PACKET_TAGGED = 4;
 const TYPE_PACKET_NOTIFY = 5;
 const TYPE_PACKET_DISCARDED = 9;
 const MAX_SNAP = 2048;
+/**
+ * The snap of every PACKET_TAGGED record without one (most of them when snapLen is 0): one
+ * frozen empty array instead of a new one per record. Nothing can be written to it.
+ */
+const EMPTY_SNAP: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
 
 function header(view: DataView, offset: number, type: number, size: number): RecordHeader {
   return {
@@ -61,7 +66,7 @@ export function decodeRecordAt(view: DataView, offset: number): ContractRecord |
             direction: view.getUint8(offset + 42),
             ipVersion: view.getUint8(offset + 43),
             // a copy: the record must not keep the read buffer alive
-            snap: snapLength === 0 ? new Uint8Array(0) : new Uint8Array(view.buffer, view.byteOffset + offset + 48, snapLength).slice(),
+            snap: snapLength === 0 ? EMPTY_SNAP : new Uint8Array(view.buffer, view.byteOffset + offset + 48, snapLength).slice(),
           };
           return r;
         }

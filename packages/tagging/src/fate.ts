@@ -294,6 +294,27 @@ interface PendingFlowFlush {
   deadline: bigint;
 }
 
+/**
+ * `counts[verdict]++` with a property named in the code for each verdict: a computed key
+ * (four names over several object shapes) made V8's property caches megamorphic on the hot path.
+ */
+function countVerdict(counts: { sent: number; delivered: number; dropped: number; unknown: number }, verdict: PacketVerdict): void {
+  switch (verdict) {
+    case 'sent':
+      counts.sent++;
+      break;
+    case 'delivered':
+      counts.delivered++;
+      break;
+    case 'dropped':
+      counts.dropped++;
+      break;
+    default:
+      counts.unknown++;
+      break;
+  }
+}
+
 function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
   return value;
@@ -352,7 +373,7 @@ export class PacketFateTracker {
   private readonly discardReports: boolean;
   private readonly branches = new Map<bigint, Branch>();
   private readonly byFlow = new Map<bigint, FlowBranches>();
-  /** The flow list used last (consecutive packets are mostly of one flow); undefined once emptied. */
+  /** The flow list used last (consecutive packets are mostly of one flow); kept in byFlow while empty until another flow is used. */
   private lastFlow: FlowBranches | undefined;
   private readonly pending: PendingFlowFlush[] = [];
   private pendingHead = 0;
@@ -576,6 +597,8 @@ export class PacketFateTracker {
     const flowId = packet.flowId;
     let list = this.lastFlow;
     if (list === undefined || list.flowId !== flowId) {
+      // the flow used last keeps its (maybe empty) list until another flow is used
+      if (list !== undefined && list.size === 0) this.byFlow.delete(list.flowId);
       list = this.byFlow.get(flowId);
       if (list === undefined) {
         list = { flowId, size: 0, head: undefined, tail: undefined };
@@ -794,12 +817,11 @@ export class PacketFateTracker {
       else branch.next.prev = branch.prev;
       branch.prev = undefined;
       branch.next = undefined;
-      if (--list.size === 0) {
-        this.byFlow.delete(list.flowId);
-        if (this.lastFlow === list) this.lastFlow = undefined;
-      }
+      // an emptied list goes, except the last flow's: its next packet (usually the next
+      // record) would make it again; addBranch removes it when another flow is used
+      if (--list.size === 0 && list !== this.lastFlow) this.byFlow.delete(list.flowId);
     }
-    p.counts[this.branchVerdict(branch, reason)]++;
+    countVerdict(p.counts, this.branchVerdict(branch, reason));
     p.reason = reason;
     if (removedAt !== undefined && (p.removedAt === undefined || removedAt > p.removedAt)) p.removedAt = removedAt;
     p.live--;
@@ -852,7 +874,7 @@ export class PacketFateTracker {
       fate.inStackLatencyUs = ticksToMicroseconds(fate.inStackLatency);
     }
     this.counters.emitted++;
-    this.counters.verdicts[verdict]++;
+    countVerdict(this.counters.verdicts, verdict);
     if (lossAffected) this.counters.lossAffected++;
     this.onFate?.(fate);
   }

@@ -27,37 +27,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "wfpkit_ioctl.h"
-#include "wfpsim/kernel.h"
-#include "wfpsim/wfpsim_api.h"
+#include "driver_test_common.h"
 
-static int passed, failed;
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (cond)                                                                    \
-            passed++;                                                                \
-        else {                                                                       \
-            failed++;                                                                \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                   \
-        }                                                                            \
-    } while (0)
-
-#define GENERIC_READ 0x80000000u
-#define GENERIC_WRITE 0x40000000u
-#define OPEN_EXISTING 3u
-#define INVALID ((void *)(intptr_t)-1)
-#define ERROR_INVALID_PARAMETER 87u
-#define STATUS_SUCCESS 0u
-
-static const uint16_t k_device[] = u"\\\\.\\WfpKit";
-static const char *g_pcap = "loopback.pcap";
-
-static const WS_GUID k_provider = WK_GUID_PROVIDER, k_sublayer = WK_GUID_SUBLAYER;
-/* FWPM_LAYER_* (Windows SDK fwpmu.h values) and FWPM_CONDITION_ALE_APP_ID. */
-static const WS_GUID k_layer_flow4 = { 0xaf80470a, 0x5596, 0x4c13, { 0x99, 0x92, 0x53, 0x9e, 0x6f, 0xe5, 0x79, 0x67 } };
-static const WS_GUID k_layer_flow6 = { 0x7021d2b3, 0xdfa4, 0x406e, { 0xaf, 0xeb, 0x6a, 0xfa, 0xf7, 0xe7, 0x0e, 0xfd } };
-static const WS_GUID k_layer_stream4 = { 0x3b89653c, 0xc170, 0x49e4, { 0xb1, 0xcd, 0xe0, 0xee, 0xee, 0xe1, 0x9a, 0x3e } };
-static const WS_GUID k_layer_stream6 = { 0x47c9137a, 0x7ec4, 0x46b3, { 0xb6, 0xe4, 0x48, 0xe9, 0x26, 0xb1, 0xed, 0xa4 } };
+/* FWPM_LAYER_* (Windows SDK fwpmu.h values) beside the flow and stream layers. */
 static const WS_GUID k_layer_out4 = { 0x09e61aea, 0xd214, 0x46e2, { 0x9b, 0x21, 0xb2, 0x6b, 0x0b, 0x2f, 0x28, 0xc8 } };
 static const WS_GUID k_layer_out6 = { 0xe1735bde, 0x013f, 0x4655, { 0xb3, 0x51, 0xa4, 0x9e, 0x15, 0x76, 0x2d, 0xf0 } };
 static const WS_GUID k_layer_in4 = { 0x5926dfc8, 0xe3cf, 0x4426, { 0xa2, 0x83, 0xdc, 0x39, 0x3f, 0x5d, 0x0f, 0x9d } };
@@ -74,7 +46,6 @@ static const WS_GUID k_layer_ipin4d = { 0xb5a230d0, 0xa8c0, 0x44f2, { 0x91, 0x6e
 static const WS_GUID k_layer_ipin6d = { 0xbb24c279, 0x93b4, 0x47a2, { 0x83, 0xad, 0xae, 0x16, 0x98, 0xb5, 0x08, 0x85 } };
 static const WS_GUID k_layer_ipout4d = { 0x08e4bcb5, 0xb647, 0x48f3, { 0x95, 0x3c, 0xe5, 0xdd, 0xbd, 0x03, 0x93, 0x7e } };
 static const WS_GUID k_layer_ipout6d = { 0x9513d7c4, 0xa934, 0x49dc, { 0x91, 0xa7, 0x6c, 0xcb, 0x80, 0xcc, 0x02, 0xe3 } };
-static const WS_GUID k_cond_app_id = { 0xd78e1e87, 0x8644, 0x4ea5, { 0x94, 0x37, 0xd8, 0x09, 0xec, 0xef, 0xc9, 0x71 } };
 
 static const WS_GUID k_co[] = {
     WK_GUID_CALLOUT_FLOW_ESTABLISHED_V4, WK_GUID_CALLOUT_FLOW_ESTABLISHED_V6,
@@ -97,124 +68,26 @@ static const WS_GUID *const k_co_layer[] = {
 };
 #define NCO ((int)(sizeof k_co / sizeof k_co[0]))
 
-static WS_WCHAR *wstr(const char *s)
-{
-    static WS_WCHAR buf[8][128];
-    static int next;
-    WS_WCHAR *w = buf[next++ % 8];
-    size_t i;
-    for (i = 0; s[i] && i < 127; i++)
-        w[i] = (WS_WCHAR)(unsigned char)s[i];
-    w[i] = 0;
-    return w;
-}
-
 static int install_objects(void)
 {
-    WS_HANDLE e = NULL;
-    WS_FWPM_SESSION0 s;
-    memset(&s, 0, sizeof s);
-    if (FwpmEngineOpen0(NULL, WS_RPC_C_AUTHN_WINNT, NULL, &s, &e) != 0)
-        return 0;
-    WS_FWPM_PROVIDER0 p;
-    memset(&p, 0, sizeof p);
-    p.providerKey = k_provider;
-    p.displayData.name = wstr("wfpkit");
-    p.flags = WS_FWPM_PROVIDER_FLAG_PERSISTENT;
-    int ok = FwpmProviderAdd0(e, &p, NULL) == 0;
-    WS_FWPM_SUBLAYER0 sl;
-    memset(&sl, 0, sizeof sl);
-    sl.subLayerKey = k_sublayer;
-    sl.displayData.name = wstr("wfpkit sublayer");
-    sl.flags = WS_FWPM_SUBLAYER_FLAG_PERSISTENT;
-    sl.providerKey = (WS_GUID *)&k_provider;
-    sl.weight = 0x7000;
-    ok = ok && FwpmSubLayerAdd0(e, &sl, NULL) == 0;
-    for (int i = 0; i < NCO && ok; i++) {
-        WS_FWPM_CALLOUT0 c;
-        uint32_t id = 0;
-        memset(&c, 0, sizeof c);
-        c.calloutKey = k_co[i];
-        c.displayData.name = wstr("wfpkit callout");
-        c.flags = WS_FWPM_CALLOUT_FLAG_PERSISTENT;
-        c.providerKey = (WS_GUID *)&k_provider;
-        c.applicableLayer = *k_co_layer[i];
-        ok = FwpmCalloutAdd0(e, &c, NULL, &id) == 0 && id != 0;
-    }
-    FwpmEngineClose0(e);
-    return ok;
-}
-
-static int add_filter(WS_HANDLE e, const WS_GUID *layer, const WS_GUID *callout, WS_FWPM_FILTER_CONDITION0 *cond,
-                      uint32_t ncond, uint64_t rawContext)
-{
-    WS_FWPM_FILTER0 f;
-    uint64_t id = 0;
-    memset(&f, 0, sizeof f);
-    f.displayData.name = wstr("wfpkit filter");
-    f.providerKey = (WS_GUID *)&k_provider;
-    f.layerKey = *layer;
-    f.subLayerKey = k_sublayer;
-    f.weight.type = WS_FWP_EMPTY;
-    f.numFilterConditions = ncond;
-    f.filterCondition = cond;
-    f.action.type = WS_FWP_ACTION_CALLOUT_INSPECTION;
-    f.action.calloutKey = *callout;
-    f.rawContext = rawContext;
-    return FwpmFilterAdd0(e, &f, NULL, &id) == 0 && id != 0;
+    return install_callouts(k_co, k_co_layer, NCO);
 }
 
 /* A dynamic session's filters: FLOW_ESTABLISHED (app id), STREAM, and the transport, IP packet
  * and their discard layers, all with rawContext = the scope key. */
 static WS_HANDLE add_filters(WS_FWP_BYTE_BLOB *appId, uint64_t key)
 {
-    WS_HANDLE e = NULL;
-    WS_FWPM_SESSION0 s;
-    memset(&s, 0, sizeof s);
-    s.flags = WS_FWPM_SESSION_FLAG_DYNAMIC;
-    if (FwpmEngineOpen0(NULL, WS_RPC_C_AUTHN_WINNT, NULL, &s, &e) != 0)
-        return NULL;
     WS_FWPM_FILTER_CONDITION0 c;
-    memset(&c, 0, sizeof c);
-    c.fieldKey = k_cond_app_id;
-    c.matchType = WS_FWP_MATCH_EQUAL;
-    c.conditionValue.type = WS_FWP_BYTE_BLOB_TYPE;
-    c.conditionValue.byteBlob = appId;
-    int ok = FwpmTransactionBegin0(e, 0) == 0;
+    WS_HANDLE e = begin_app_filters(&c, appId);
+    int ok = e != NULL;
     for (int i = 0; i < NCO && ok; i++)
-        ok = add_filter(e, k_co_layer[i], &k_co[i], i < 2 ? &c : NULL, i < 2 ? 1 : 0, key);
-    ok = ok && FwpmTransactionCommit0(e) == 0;
-    if (!ok) {
-        FwpmEngineClose0(e);
-        return NULL;
-    }
-    return e;
-}
-
-static void *open_dev(void)
-{
-    return CreateFileW(k_device, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
-}
-
-static uint32_t ioctl_(void *h, uint32_t code, const void *in, uint32_t inLen, void *out, uint32_t outLen,
-                       uint32_t *bytes)
-{
-    uint32_t n = 0;
-    int ok = DeviceIoControl(h, code, (void *)in, inLen, out, outLen, &n, NULL);
-    if (bytes)
-        *bytes = n;
-    return ok ? 0 : GetLastError();
+        ok = add_filter(e, k_co_layer[i], &k_co[i], i < 2 ? &c : NULL, i < 2 ? 1 : 0, key) != 0;
+    return commit_app_filters(e, ok);
 }
 
 static uint32_t set_config(void *h, uint32_t flags, uint32_t layers, uint32_t snap)
 {
-    WK_SESSION_CONFIG c;
-    memset(&c, 0, sizeof c);
-    c.structSize = sizeof c;
-    c.flags = flags;
-    c.inspectBudget = WK_DEFAULT_INSPECT_BUDGET;
-    c.ringBytes = 8u * 1024u * 1024u;
-    c.snapLen = snap;
+    WK_SESSION_CONFIG c = config(flags, 8u * 1024u * 1024u, snap);
     c.tagLayers = layers;
     return ioctl_(h, IOCTL_WFPKIT_SET_CONFIG, &c, sizeof c, NULL, 0, NULL);
 }
@@ -510,7 +383,7 @@ int main(int argc, char **argv)
     CHECK(add_app(&appA, pathA, "C:\\Program Files\\Browser\\browser.exe"));
     CHECK(add_app(&appB, pathB, "C:\\tools\\curl.exe"));
 
-    void *ha = open_dev(), *hb = open_dev();
+    void *ha = open_dev(0), *hb = open_dev(0);
     CHECK(ha != INVALID && hb != INVALID);
 
     /* GET_VERSION: tagging with ...AssociateContext1 and the IP packet layers. */

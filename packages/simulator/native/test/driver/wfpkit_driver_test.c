@@ -13,130 +13,34 @@
 #include <string.h>
 #include <time.h>
 
-#include "wfpkit_ioctl.h"
-#include "wfpsim/kernel.h"
-#include "wfpsim/wfpsim_api.h"
+#include "driver_test_common.h"
 
-static int passed, failed;
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (cond)                                                                    \
-            passed++;                                                                \
-        else {                                                                       \
-            failed++;                                                                \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                   \
-        }                                                                            \
-    } while (0)
-
-#define GENERIC_READ 0x80000000u
-#define GENERIC_WRITE 0x40000000u
-#define OPEN_EXISTING 3u
 #define FILE_FLAG_OVERLAPPED 0x40000000u
-#define INVALID ((void *)(intptr_t)-1)
 
 #define ERROR_INVALID_FUNCTION 1u
 #define ERROR_ACCESS_DENIED 5u
 #define ERROR_BAD_COMMAND 22u
 #define ERROR_BAD_LENGTH 24u
-#define ERROR_INVALID_PARAMETER 87u
 #define ERROR_INSUFFICIENT_BUFFER 122u
 #define ERROR_BUSY 170u
 #define ERROR_OPERATION_ABORTED 995u
 #define ERROR_IO_PENDING 997u
 #define ERROR_REVISION_MISMATCH 1306u
 
-#define STATUS_SUCCESS 0u
 #define STATUS_PENDING 0x103u
 #define STATUS_IMAGE_ALREADY_LOADED 0xC000010Eu
 #define POOL_TAG_WFPKIT 0x6B466B57u /* "WkFk", the driver's pool tag */
 
-static const uint16_t k_device[] = u"\\\\.\\WfpKit";
-static const char *g_pcap = "loopback.pcap";
-
 /* ---- the WFP objects, as the TS side adds them ------------------------------------------ */
-static const WS_GUID k_provider = WK_GUID_PROVIDER, k_sublayer = WK_GUID_SUBLAYER;
 static const WS_GUID k_co_flow4 = WK_GUID_CALLOUT_FLOW_ESTABLISHED_V4, k_co_flow6 = WK_GUID_CALLOUT_FLOW_ESTABLISHED_V6,
                      k_co_stream4 = WK_GUID_CALLOUT_STREAM_V4, k_co_stream6 = WK_GUID_CALLOUT_STREAM_V6;
-/* FWPM_LAYER_* and FWPM_CONDITION_ALE_APP_ID (Windows SDK fwpmu.h values). */
-static const WS_GUID k_layer_flow4 = { 0xaf80470a, 0x5596, 0x4c13, { 0x99, 0x92, 0x53, 0x9e, 0x6f, 0xe5, 0x79, 0x67 } };
-static const WS_GUID k_layer_flow6 = { 0x7021d2b3, 0xdfa4, 0x406e, { 0xaf, 0xeb, 0x6a, 0xfa, 0xf7, 0xe7, 0x0e, 0xfd } };
-static const WS_GUID k_layer_stream4 = { 0x3b89653c, 0xc170, 0x49e4, { 0xb1, 0xcd, 0xe0, 0xee, 0xee, 0xe1, 0x9a, 0x3e } };
-static const WS_GUID k_layer_stream6 = { 0x47c9137a, 0x7ec4, 0x46b3, { 0xb6, 0xe4, 0x48, 0xe9, 0x26, 0xb1, 0xed, 0xa4 } };
-static const WS_GUID k_cond_app_id = { 0xd78e1e87, 0x8644, 0x4ea5, { 0x94, 0x37, 0xd8, 0x09, 0xec, 0xef, 0xc9, 0x71 } };
-
-static WS_WCHAR *wstr(const char *s)
-{
-    static WS_WCHAR buf[8][128];
-    static int next;
-    WS_WCHAR *w = buf[next++ % 8];
-    size_t i;
-    for (i = 0; s[i] && i < 127; i++)
-        w[i] = (WS_WCHAR)(unsigned char)s[i];
-    w[i] = 0;
-    return w;
-}
-
-static uint32_t add_callout(WS_HANDLE e, const WS_GUID *key, const WS_GUID *layer)
-{
-    WS_FWPM_CALLOUT0 c;
-    uint32_t id = 0;
-    memset(&c, 0, sizeof c);
-    c.calloutKey = *key;
-    c.displayData.name = wstr("wfpkit callout");
-    c.flags = WS_FWPM_CALLOUT_FLAG_PERSISTENT;
-    c.providerKey = (WS_GUID *)&k_provider;
-    c.applicableLayer = *layer;
-    uint32_t r = FwpmCalloutAdd0(e, &c, NULL, &id);
-    return r == 0 ? id : 0;
-}
 
 /* The persistent part (an installer's job): provider, sublayer, the four callouts. */
 static int install_objects(void)
 {
-    WS_HANDLE e = NULL;
-    WS_FWPM_SESSION0 s;
-    memset(&s, 0, sizeof s);
-    if (FwpmEngineOpen0(NULL, WS_RPC_C_AUTHN_WINNT, NULL, &s, &e) != 0)
-        return 0;
-    WS_FWPM_PROVIDER0 p;
-    memset(&p, 0, sizeof p);
-    p.providerKey = k_provider;
-    p.displayData.name = wstr("wfpkit");
-    p.flags = WS_FWPM_PROVIDER_FLAG_PERSISTENT;
-    int ok = FwpmProviderAdd0(e, &p, NULL) == 0;
-    WS_FWPM_SUBLAYER0 sl;
-    memset(&sl, 0, sizeof sl);
-    sl.subLayerKey = k_sublayer;
-    sl.displayData.name = wstr("wfpkit sublayer");
-    sl.flags = WS_FWPM_SUBLAYER_FLAG_PERSISTENT;
-    sl.providerKey = (WS_GUID *)&k_provider;
-    sl.weight = 0x7000;
-    ok = ok && FwpmSubLayerAdd0(e, &sl, NULL) == 0;
-    ok = ok && add_callout(e, &k_co_flow4, &k_layer_flow4) != 0;
-    ok = ok && add_callout(e, &k_co_flow6, &k_layer_flow6) != 0;
-    ok = ok && add_callout(e, &k_co_stream4, &k_layer_stream4) != 0;
-    ok = ok && add_callout(e, &k_co_stream6, &k_layer_stream6) != 0;
-    FwpmEngineClose0(e);
-    return ok;
-}
-
-static uint64_t add_filter(WS_HANDLE e, const WS_GUID *layer, const WS_GUID *callout, WS_FWPM_FILTER_CONDITION0 *cond,
-                           uint32_t ncond, uint64_t rawContext)
-{
-    WS_FWPM_FILTER0 f;
-    uint64_t id = 0;
-    memset(&f, 0, sizeof f);
-    f.displayData.name = wstr("wfpkit filter");
-    f.providerKey = (WS_GUID *)&k_provider;
-    f.layerKey = *layer;
-    f.subLayerKey = k_sublayer;
-    f.weight.type = WS_FWP_EMPTY;
-    f.numFilterConditions = ncond;
-    f.filterCondition = cond;
-    f.action.type = WS_FWP_ACTION_CALLOUT_INSPECTION;
-    f.action.calloutKey = *callout;
-    f.rawContext = rawContext;
-    return FwpmFilterAdd0(e, &f, NULL, &id) == 0 ? id : 0;
+    const WS_GUID keys[] = { k_co_flow4, k_co_flow6, k_co_stream4, k_co_stream6 };
+    const WS_GUID *const layers[] = { &k_layer_flow4, &k_layer_flow6, &k_layer_stream4, &k_layer_stream6 };
+    return install_callouts(keys, layers, 4);
 }
 
 /* An application: its DOS path, the app id blob ALE_APP_ID matches and the NT path the
@@ -169,29 +73,14 @@ static void app_free(app *a)
  * rawContext = streamContext (the scope key too, or 0 for a STREAM filter shared by all). */
 static WS_HANDLE add_session_filters_ctx(const app *a, uint64_t scopeKey, uint64_t streamContext)
 {
-    WS_HANDLE e = NULL;
-    WS_FWPM_SESSION0 s;
-    memset(&s, 0, sizeof s);
-    s.flags = WS_FWPM_SESSION_FLAG_DYNAMIC;
-    if (FwpmEngineOpen0(NULL, WS_RPC_C_AUTHN_WINNT, NULL, &s, &e) != 0)
-        return NULL;
     WS_FWPM_FILTER_CONDITION0 c;
-    memset(&c, 0, sizeof c);
-    c.fieldKey = k_cond_app_id;
-    c.matchType = WS_FWP_MATCH_EQUAL;
-    c.conditionValue.type = WS_FWP_BYTE_BLOB_TYPE;
-    c.conditionValue.byteBlob = a->appId;
-    int ok = FwpmTransactionBegin0(e, 0) == 0;
+    WS_HANDLE e = begin_app_filters(&c, a->appId);
+    int ok = e != NULL;
     ok = ok && add_filter(e, &k_layer_flow4, &k_co_flow4, &c, 1, scopeKey) != 0;
     ok = ok && add_filter(e, &k_layer_flow6, &k_co_flow6, &c, 1, scopeKey) != 0;
     ok = ok && add_filter(e, &k_layer_stream4, &k_co_stream4, NULL, 0, streamContext) != 0;
     ok = ok && add_filter(e, &k_layer_stream6, &k_co_stream6, NULL, 0, streamContext) != 0;
-    ok = ok && FwpmTransactionCommit0(e) == 0;
-    if (!ok) {
-        FwpmEngineClose0(e);
-        return NULL;
-    }
-    return e;
+    return commit_app_filters(e, ok);
 }
 
 static WS_HANDLE add_session_filters(const app *a, uint64_t scopeKey)
@@ -199,22 +88,7 @@ static WS_HANDLE add_session_filters(const app *a, uint64_t scopeKey)
     return add_session_filters_ctx(a, scopeKey, scopeKey);
 }
 
-/* ---- the device, through the kernel32 look-alikes ---------------------------------------- */
-static void *open_dev(uint32_t flags)
-{
-    return CreateFileW(k_device, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, flags, NULL);
-}
-
-static uint32_t ioctl_(void *h, uint32_t code, const void *in, uint32_t inLen, void *out, uint32_t outLen,
-                       uint32_t *bytes)
-{
-    uint32_t n = 0xDEAD;
-    int ok = DeviceIoControl(h, code, (void *)in, inLen, out, outLen, &n, NULL);
-    if (bytes)
-        *bytes = n;
-    return ok ? 0 : GetLastError();
-}
-
+/* ---- the device, through the kernel32 look-alikes (open_dev, ioctl_: driver_test_common.h) */
 static int get_session(void *h, WK_SESSION_INFO *si)
 {
     uint32_t n = 0;
@@ -227,18 +101,6 @@ static int get_counters(void *h, WK_COUNTERS *c)
     uint32_t n = 0;
     memset(c, 0, sizeof *c);
     return ioctl_(h, IOCTL_WFPKIT_GET_COUNTERS, NULL, 0, c, sizeof *c, &n) == 0 && n == sizeof *c;
-}
-
-static WK_SESSION_CONFIG config(uint32_t flags, uint32_t ringBytes, uint32_t snapLen)
-{
-    WK_SESSION_CONFIG c;
-    memset(&c, 0, sizeof c);
-    c.structSize = sizeof c;
-    c.flags = flags;
-    c.inspectBudget = WK_DEFAULT_INSPECT_BUDGET;
-    c.ringBytes = ringBytes;
-    c.snapLen = snapLen;
-    return c;
 }
 
 static int counters_balance(const WK_SESSION_COUNTERS *s)

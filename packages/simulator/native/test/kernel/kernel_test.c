@@ -12,21 +12,11 @@
 #include "wfpsim/wfpsim_api.h"
 #include "wfpsim/wfpsim_store.h"
 #include "test_driver.h"
+#include "../check.h"
 
 td_stats *td_get_stats(void);
 UINT32 td_stream_callout_id(void);
 void ws_k_tag_drain(void);
-
-static int passed, failed;
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (cond)                                                                    \
-            passed++;                                                                \
-        else {                                                                       \
-            failed++;                                                                \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                   \
-        }                                                                            \
-    } while (0)
 
 #define INVALID ((void *)(intptr_t)-1)
 static const uint16_t k_path[] = u"\\\\.\\WfpsimTest";

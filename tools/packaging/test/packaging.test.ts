@@ -51,9 +51,7 @@ function runScript(name: string, source: string): string {
  * READMEs whose first TypeScript example is not a whole program, and why. Every other README's
  * first `ts` block must type-check and run in the installed project.
  */
-const README_FRAGMENTS: Readonly<Record<string, string>> = {
-  '@wfpkit/tagging': 'its example reads records (`view`) that a session delivers',
-};
+const README_FRAGMENTS: Readonly<Record<string, string>> = {};
 
 /** The first `ts` block of a README, or undefined. */
 function firstExample(readme: string): string | undefined {

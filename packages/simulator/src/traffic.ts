@@ -73,8 +73,9 @@ export interface RunOptions {
  * The model of what happens to a tagged packet after its transport / IP packet classifies, in
  * virtual time. Outbound: [CLONED_BY_NETIO to a new NBL] → EXIT_NETIO → NDIS_SEND_COMPLETE →
  * CONTEXT_REMOVED; inbound: CONTEXT_REMOVED when consumed; dropped: the `*_DISCARD` layer is
- * classified, then CONTEXT_REMOVED without EXIT_NETIO. Every delay is modelled, not measured
- * (see the package README).
+ * classified, then CONTEXT_REMOVED without EXIT_NETIO; duplicated ({@link duplicateFrames}):
+ * DUPLICATED_BY_NETIO to a copy that lives its own lifecycle beside the original. Every delay is
+ * modelled, not measured (see the package README).
  */
 export interface PacketLifecycleOptions {
   /** Seed of the latency and loss model (default 1). Same seed + input => same events and times. */
@@ -86,6 +87,15 @@ export interface PacketLifecycleOptions {
    * synthetic runs) of packets to drop inside the stack.
    */
   readonly dropFrames?: readonly number[];
+  /**
+   * 1-based input frame numbers of tagged packets the stack model duplicates: before the exit
+   * (outbound) or the delivery (inbound) it raises DUPLICATED_BY_NETIO with a new NBL, a copy of
+   * the packet, which then lives its own lifecycle beside the original (outbound: EXIT_NETIO →
+   * NDIS_SEND_COMPLETE → CONTEXT_REMOVED; inbound: CONTEXT_REMOVED when consumed). A driver that
+   * follows duplicates associates its own context with the copy. Untagged, dropped and fragment
+   * frames are not duplicated.
+   */
+  readonly duplicateFrames?: readonly number[];
   /**
    * Outbound TCP packets whose payload is longer than {@link RunOptions.segmentSize} are cloned by
    * the stack model (CLONED_BY_NETIO) as segmentation offload would; default true.
@@ -176,6 +186,8 @@ export interface RunStats {
   readonly maxNblsInFlight: number;
   /** CLONED_BY_NETIO events (segmentation offload). */
   readonly clones: number;
+  /** DUPLICATED_BY_NETIO events ({@link PacketLifecycleOptions.duplicateFrames}). */
+  readonly duplicates: number;
   /** IP fragment sets reassembled. */
   readonly reassemblies: number;
   /** Frames read from the capture or generated. */
@@ -321,7 +333,7 @@ function trafficTypes(): TrafficTypes {
       process_id: 'uint32_t',
       app_path: 'void *',
     }),
-    lifecycle: declared(koffi, 'wfpsim_lifecycle_options', {
+    lifecycle: declared(koffi, 'wfpsim_lifecycle_options_v2', {
       struct_size: 'uint32_t',
       flags: 'uint32_t',
       seed: 'uint64_t',
@@ -331,6 +343,9 @@ function trafficTypes(): TrafficTypes {
       stack_us: 'uint32_t',
       send_complete_us: 'uint32_t',
       deliver_us: 'uint32_t',
+      duplicate_frames: 'void *',
+      duplicate_frame_count: 'uint32_t',
+      reserved: 'uint32_t',
     }),
     runOptions: declared(koffi, 'wfpsim_run_options_v2', {
       struct_size: 'uint32_t',
@@ -345,7 +360,7 @@ function trafficTypes(): TrafficTypes {
       packets_per_second: 'double',
       duration_ms: 'uint64_t',
     }),
-    stats: declared(koffi, 'wfpsim_run_stats_v2', {
+    stats: declared(koffi, 'wfpsim_run_stats_v3', {
       flows: 'uint64_t',
       flow_classifies: 'uint64_t',
       stream_classifies: 'uint64_t',
@@ -362,6 +377,7 @@ function trafficTypes(): TrafficTypes {
       reassemblies: 'uint64_t',
       input_packets: 'uint64_t',
       cancelled: 'uint64_t',
+      duplicates: 'uint64_t',
     }),
     error: declared(koffi, 'wfpsim_run_error', {
       code: 'int32_t',
@@ -476,6 +492,7 @@ interface CheckedLifecycle {
   readonly seed: bigint;
   readonly lossRate: number;
   readonly dropFrames: readonly bigint[];
+  readonly duplicateFrames: readonly bigint[];
   readonly stackUs: number;
   readonly sendCompleteUs: number;
   readonly deliverUs: number;
@@ -489,6 +506,17 @@ function checkLatency(name: string, value: number | undefined): number {
   return value;
 }
 
+function checkFrames(name: string, value: readonly number[] | undefined): bigint[] {
+  const frames: unknown = value ?? [];
+  if (!Array.isArray(frames)) throw new TypeError(`lifecycle.${name} must be an array of 1-based frame numbers`);
+  return frames.map((f: unknown, i: number) => {
+    if (typeof f !== 'number' || !Number.isSafeInteger(f) || f < 1) {
+      throw new RangeError(`lifecycle.${name}[${i}] must be a 1-based frame number (a positive integer), got ${String(f)}`);
+    }
+    return BigInt(f);
+  });
+}
+
 function checkLifecycle(o: PacketLifecycleOptions | undefined): CheckedLifecycle | undefined {
   if (o === undefined) return undefined;
   if (typeof o !== 'object' || o === null) throw new TypeError('lifecycle must be an object (PacketLifecycleOptions)');
@@ -497,14 +525,8 @@ function checkLifecycle(o: PacketLifecycleOptions | undefined): CheckedLifecycle
   if (typeof lossRate !== 'number' || !Number.isFinite(lossRate) || lossRate < 0 || lossRate > 1) {
     throw new RangeError(`lifecycle.lossRate must be a probability from 0 to 1, got ${String(lossRate)}`);
   }
-  const frames = o.dropFrames ?? [];
-  if (!Array.isArray(frames)) throw new TypeError('lifecycle.dropFrames must be an array of 1-based frame numbers');
-  const dropFrames = frames.map((f: unknown, i: number) => {
-    if (typeof f !== 'number' || !Number.isSafeInteger(f) || f < 1) {
-      throw new RangeError(`lifecycle.dropFrames[${i}] must be a 1-based frame number (a positive integer), got ${String(f)}`);
-    }
-    return BigInt(f);
-  });
+  const dropFrames = checkFrames('dropFrames', o.dropFrames);
+  const duplicateFrames = checkFrames('duplicateFrames', o.duplicateFrames);
   if (o.segmentationClones !== undefined && typeof o.segmentationClones !== 'boolean') {
     throw new TypeError('lifecycle.segmentationClones must be a boolean');
   }
@@ -514,6 +536,7 @@ function checkLifecycle(o: PacketLifecycleOptions | undefined): CheckedLifecycle
     seed,
     lossRate,
     dropFrames,
+    duplicateFrames,
     stackUs: checkLatency('stackUs', lat.stackUs),
     sendCompleteUs: checkLatency('sendCompleteUs', lat.sendCompleteUs),
     deliverUs: checkLatency('deliverUs', lat.deliverUs),
@@ -587,6 +610,9 @@ function nativeRunOptions(
         stack_us: lifecycle.stackUs,
         send_complete_us: lifecycle.sendCompleteUs,
         deliver_us: lifecycle.deliverUs,
+        duplicate_frames: lifecycle.duplicateFrames.length ? scratch.u64s(lifecycle.duplicateFrames) : null,
+        duplicate_frame_count: lifecycle.duplicateFrames.length,
+        reserved: 0,
       })
     : null;
   return {
@@ -620,7 +646,8 @@ type NativeStats = Record<
   | 'clones'
   | 'reassemblies'
   | 'input_packets'
-  | 'cancelled',
+  | 'cancelled'
+  | 'duplicates',
   number | bigint
 >;
 
@@ -648,6 +675,7 @@ function readStats(fns: TrafficFunctions, truncatedAt?: number): RunStats {
     notifyCalls: n(s.notify_calls),
     maxNblsInFlight: n(s.max_nbls_in_flight),
     clones: n(s.clones),
+    duplicates: n(s.duplicates),
     reassemblies: n(s.reassemblies),
     inputPackets: n(s.input_packets),
     cancelled: n(s.cancelled) !== 0,

@@ -36,8 +36,16 @@ const TD_LC_NOTIFY = 2;
 const TD_LC_DISCARD = 3;
 const TAG_ALL = 0xf;
 // FWPS_NET_BUFFER_LIST_EVENT_TYPE0
-const EV = { CLONED: 1, EXIT: 4, REMOVED: 5, SEND_COMPLETE: 6 } as const;
-const LETTER: Record<number, string> = { [EV.CLONED]: 'C', [EV.EXIT]: 'X', [EV.REMOVED]: 'R', [EV.SEND_COMPLETE]: 'S' };
+const EV = { CLONED: 1, DUPLICATED: 3, EXIT: 4, REMOVED: 5, SEND_COMPLETE: 6 } as const;
+const LETTER: Record<number, string> = {
+  [EV.CLONED]: 'C',
+  [EV.DUPLICATED]: 'P',
+  [EV.EXIT]: 'X',
+  [EV.REMOVED]: 'R',
+  [EV.SEND_COMPLETE]: 'S',
+};
+// test_driver.h TD_LC_COPIED: the test driver's context on a copy (its duplicate) is the original's | this bit
+const TD_LC_COPIED = 1n << 63n;
 const OUTBOUND_IPPACKET_V4_DISCARD = 5;
 const INBOUND_TRANSPORT_V4_DISCARD = 13;
 const OUTBOUND_IPPACKET_V6_DISCARD = 7;
@@ -196,6 +204,40 @@ describe('the packet lifecycle of tagged packets (capture)', () => {
     }
   });
 
+  it('duplicates the scripted frames: DUPLICATED_BY_NETIO with a copy that lives its own lifecycle', () => {
+    td.configure(TAG_ALL);
+    const stats = runCapture(capture, {
+      libraryPath: libraryPath(),
+      lifecycle: { seed: 3, duplicateFrames: [20, 5], segmentationClones: false },
+    });
+    const events = readEvents();
+    expect(stats.duplicates).toBe(2);
+    expect(stats.clones).toBe(0);
+    // the originals (contexts = frame numbers) and the copies (the test driver's copied contexts)
+    const originals = sequences(events.filter((e) => BigInt(e.context) < TD_LC_COPIED));
+    const copies = new Map<bigint, string>();
+    for (const e of events) {
+      const c = BigInt(e.context);
+      if (c < TD_LC_COPIED) continue;
+      expect(e.kind).toBe(TD_LC_NOTIFY);
+      copies.set(c - TD_LC_COPIED, (copies.get(c - TD_LC_COPIED) ?? '') + (LETTER[e.type] ?? '?'));
+    }
+    expect([...originals.entries()].filter(([, q]) => q.includes('P')).map(([c]) => c)).toEqual([5, 20]);
+    expect([...copies.keys()].sort((a, b) => Number(a - b))).toEqual([5n, 20n]);
+    for (const c of [5, 20]) {
+      // outbound: duplicated before the exit, the copy exits and completes on its own; inbound:
+      // duplicated before the delivery, the copy is consumed (removed) on its own
+      expect([['TPXSR', 'XSR'], ['TPR', 'R']]).toContainEqual([originals.get(c), copies.get(BigInt(c))]);
+      const dup = events.find((e) => e.kind === TD_LC_NOTIFY && e.type === EV.DUPLICATED && Number(e.context) === c);
+      expect(dup).toBeDefined();
+      expect(BigInt(dup?.new_nbl ?? 0)).not.toBe(0n);
+      expect(BigInt(dup?.new_nbl ?? 0)).not.toBe(BigInt(dup?.nbl ?? 0));
+    }
+    // every other packet: no duplicate
+    expect([...originals.values()].filter((q) => q === 'TXSR' || q === 'TR')).toHaveLength(originals.size - 2);
+    expect(td.inflight()).toBe(0);
+  });
+
   it('drops what a BLOCK filter at a later layer stops (OUTBOUND_IPPACKET after OUTBOUND_TRANSPORT)', () => {
     const OUTBOUND_IPPACKET_V4 = 4;
     const OUTBOUND_IPPACKET_V6 = 6;
@@ -246,6 +288,12 @@ describe('the packet lifecycle of tagged packets (capture)', () => {
     expect(() => runCapture(capture, { ...o, lifecycle: { dropFrames: [0] } })).toThrow(/dropFrames\[0\] must be a 1-based frame number/);
     expect(() => runCapture(capture, { ...o, lifecycle: { dropFrames: [3, 1.5] } })).toThrow(/dropFrames\[1\]/);
     expect(() => runCapture(capture, { ...o, lifecycle: { dropFrames: [-2] } })).toThrow(RangeError);
+    expect(() => runCapture(capture, { ...o, lifecycle: { duplicateFrames: [0] } })).toThrow(/duplicateFrames\[0\] must be a 1-based frame number/);
+    expect(() => runCapture(capture, { ...o, lifecycle: { duplicateFrames: [4, 2.5] } })).toThrow(RangeError);
+    expect(() => runCapture(capture, { ...o, lifecycle: { duplicateFrames: 7 as unknown as number[] } })).toThrow(
+      /duplicateFrames must be an array of 1-based frame numbers/,
+    );
+    expect(() => runCapture(capture, { ...o, lifecycle: { duplicateFrames: 7 as unknown as number[] } })).toThrow(TypeError);
     expect(() => runCapture(capture, { ...o, lifecycle: { seed: -1 } })).toThrow(/seed/);
     expect(() => runCapture(capture, { ...o, lifecycle: { latency: { stackUs: 0 } } })).toThrow(/stackUs must be a positive integer/);
     expect(() => runSynthetic({ ...o, seed: 1, flows: 1, packetsPerSecond: 100 })).toThrow(/runSyntheticAsync/);

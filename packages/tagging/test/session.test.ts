@@ -4,7 +4,7 @@ import * as path from 'node:path';
 
 import { Engine } from '@wfpkit/fwpm-bindings';
 import type { Pointer } from '@wfpkit/fwpm-bindings';
-import { DriverNotLoadedError, FeatureFlags, GUIDS, defaultTransport } from '@wfpkit/ioctl-client';
+import { DriverNotLoadedError, FeatureFlags, GUIDS, NblEventType, NotifyFlags, defaultTransport } from '@wfpkit/ioctl-client';
 import { runCapture, runSynthetic, simulatorKernel } from '@wfpkit/simulator';
 
 import { CalloutsNotInstalledError, InvalidOptionError, NotElevatedError, SessionStateError, TaggingSession, UnknownAppError, WFPKIT_CALLOUTS, wfpkitObjects } from '../src';
@@ -481,6 +481,58 @@ describe('one reader for record events, fates and flow records', () => {
     expect(snap.bytes).toEqual(summary.bytes);
     expect(summary.flowsByProtocol).toEqual({ http1: 2 });
     expect(summary.totals.activeFlows).toBe(0);
+  });
+
+  test('a packet the stack duplicates (DUPLICATED_BY_NETIO) is followed on both copies: its fate counts the copy and both verdicts', async () => {
+    // the same replay, frames 4 (outbound) and 6 (inbound) duplicated instead of dropped: the
+    // driver copies its context to each duplicate (CONTEXT_COPIED) and both copies live on
+    const run = async (duplicateFrames: number[]): Promise<{ fates: PacketFate[]; records: TaggingEvent[] }> => {
+      const s = await TaggingSession.start({ app: CURL });
+      const reading = collect(s.events({ types: ['packet-tagged', 'packet-notify'], packets: true }));
+      runCapture(FIXTURE, { apps: [{ processId: 7312, path: s.appPath }], lifecycle: { seed: 1, duplicateFrames } });
+      await s.stop();
+      const items = await reading;
+      return {
+        fates: items.flatMap((e) => (e.type === 'packet-fate' ? [e.fate] : [])),
+        records: items.flatMap((e) => (e.type === 'packet-fate' || e.type === 'flow-record' ? [] : [e])),
+      };
+    };
+    const base = await run([]);
+    const dup = await run([4, 6]);
+    expect(dup.fates).toHaveLength(base.fates.length);
+    expect(base.fates.every((f) => f.duplicates === 0 && f.branches === 1)).toBe(true);
+    const duplicated = dup.fates.filter((f) => f.duplicates > 0);
+    expect(duplicated.map((f) => f.direction).sort()).toEqual(['inbound', 'outbound']);
+    for (const f of duplicated) {
+      const same = base.fates.find((b) => b.seq === f.seq && b.direction === f.direction && b.layerId === f.layerId);
+      expect(same).toBeDefined();
+      expect(f.duplicates).toBe(1);
+      expect(f.clones).toBe(same?.clones);
+      expect(f.branches).toBe(2); // the original and its followed copy
+      expect(f.unfollowedCopies).toBe(0);
+      // each copy ends on its own: outbound both sent (exit, send complete, removed), inbound both delivered
+      const verdict = f.direction === 'outbound' ? 'sent' : 'delivered';
+      expect(f.verdict).toBe(verdict);
+      expect(f.branchVerdicts).toEqual({ sent: 0, delivered: 0, dropped: 0, unknown: 0, [verdict]: 2 });
+      expect(same?.branchVerdicts).toEqual({ sent: 0, delivered: 0, dropped: 0, unknown: 0, [verdict]: 1 });
+    }
+    // every other packet's fate is the one it had without duplicates
+    const rest = dup.fates.filter((f) => f.duplicates === 0);
+    expect(rest).toHaveLength(base.fates.length - 2);
+    expect(rest.every((f) => f.branches === 1 && f.unfollowedCopies === 0)).toBe(true);
+    // (flow ids differ between runs: compare per-flow sequence, direction, clones and verdict)
+    const key = (f: PacketFate): string => `${f.seq}/${f.direction}/${f.layerId}/${f.clones}/${f.verdict}`;
+    expect(dup.fates.map(key).sort()).toEqual(base.fates.map(key).sort());
+    // the PACKET_NOTIFY records: one DUPLICATED_BY_NETIO with CONTEXT_COPIED per duplicate, to a new context
+    const copiedNotify = dup.records.flatMap((e) =>
+      e.type === 'packet-notify' && e.record.eventType === NblEventType.DUPLICATED_BY_NETIO ? [e.record] : [],
+    );
+    expect(copiedNotify).toHaveLength(2);
+    for (const n of copiedNotify) {
+      expect(n.notifyFlags & NotifyFlags.CONTEXT_COPIED).toBe(NotifyFlags.CONTEXT_COPIED);
+      expect(n.newContext).not.toBe(n.context);
+      expect(n.newContext).not.toBe(0n);
+    }
   });
 
   test('types: [] yields only the derived events; the live snapshot counts active flows, their bytes and protocols', async () => {

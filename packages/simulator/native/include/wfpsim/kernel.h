@@ -76,7 +76,16 @@ typedef struct wfpsim_lifecycle_options {
     uint32_t stack_us;          /* median in microseconds: classify -> EXIT_NETIO (and drops); 0 = 20 */
     uint32_t send_complete_us;  /* median: EXIT_NETIO -> NDIS_SEND_COMPLETE; 0 = 50 */
     uint32_t deliver_us;        /* median: inbound classify -> consumed (CONTEXT_REMOVED); 0 = 30 */
+    /* appended (a struct_size of WFPSIM_LIFECYCLE_OPTIONS_V1_SIZE is accepted: these are then zero) */
+    const uint64_t *duplicate_frames; /* 1-based input frame numbers of tagged packets the stack
+                                         duplicates (DUPLICATED_BY_NETIO to a copy that lives its own
+                                         lifecycle) */
+    uint32_t duplicate_frame_count;
+    uint32_t reserved;          /* 0 */
 } wfpsim_lifecycle_options;
+
+/* The size of the first version of wfpsim_lifecycle_options (up to deliver_us). */
+#define WFPSIM_LIFECYCLE_OPTIONS_V1_SIZE 48u
 
 #define WFPSIM_LC_NO_SEGMENTATION_CLONES 0x1u
 
@@ -133,6 +142,7 @@ typedef struct wfpsim_run_stats {
     uint64_t reassemblies;        /* fragment sets reassembled */
     uint64_t input_packets;       /* frames read from the capture / generated */
     uint64_t cancelled;           /* 1 when the run ended early (WfpsimRunCancel, duration) */
+    uint64_t duplicates;          /* DUPLICATED_BY_NETIO (duplicate_frames) */
 } wfpsim_run_stats;
 
 /* A WfpsimRun* call while another run is in progress (in another thread) returns this at once

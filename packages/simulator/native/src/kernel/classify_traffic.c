@@ -499,6 +499,37 @@ static void lc_event(ws_k_lc_kind kind, void *packet, uint64_t t)
         p->nbl = clone;
         return;
     }
+    case WS_K_LC_DUPLICATE: {
+        /* modelled: the stack copies the packet (a new NBL with its own data, no parent) and
+         * raises DUPLICATED_BY_NETIO; the copy then lives its own lifecycle, outbound exit and
+         * send completion, inbound delivery, alongside the original */
+        NET_BUFFER_LIST *copy = ws_k_nbl_clone(p->nbl);
+        if (!copy)
+            return; /* out of memory: no duplicate */
+        copy->ParentNetBufferList = NULL;
+        lc_pkt *d = calloc(1, sizeof *d);
+        if (!d) {
+            ws_k_nbl_chain_free(copy);
+            return;
+        }
+        *d = *p;
+        d->nbl = copy;
+        d->orig = NULL;
+        d->counted = 0;
+        d->next = NULL;
+        g_stats.duplicates++;
+        ws_k_nbl_raise(p->nbl, copy, FWPS_NET_BUFFER_LIST_DUPLICATED_BY_NETIO);
+        int rc2;
+        if (d->inbound) {
+            rc2 = hold(t + ws_k_lc_delay(2), WS_K_LC_CONSUMED, d);
+        } else {
+            d->send_delay = ws_k_lc_delay(1);
+            rc2 = hold(t + ws_k_lc_delay(0), WS_K_LC_EXIT, d);
+        }
+        if (rc2 != 0)
+            pkt_free(d);
+        return;
+    }
     case WS_K_LC_EXIT:
         ws_k_nbl_raise(p->nbl, NULL, FWPS_NET_BUFFER_LIST_EXIT_NETIO);
         if (ws_k_lc_schedule(t + p->send_delay, WS_K_LC_SEND_COMPLETE, p) != 0)
@@ -740,9 +771,15 @@ static void on_packet(void *user, ws_tcp_flow *flow, ws_direction dir, const uin
         pkt_free(p); /* untagged: leaves the stack right after the classifies */
         return;
     }
+    int duplicate = !fragment && ws_k_lc_duplicate_frame(p->frame);
     if (inbound) {
-        if (hold(ts + ws_k_lc_delay(2), WS_K_LC_CONSUMED, p) != 0)
+        uint64_t deliver = ws_k_lc_delay(2);
+        if (hold(ts + deliver, WS_K_LC_CONSUMED, p) != 0) {
             pkt_free(p);
+            return;
+        }
+        if (duplicate)
+            (void)ws_k_lc_schedule(ts + deliver / 2, WS_K_LC_DUPLICATE, p); /* before it is consumed */
         return;
     }
     uint64_t stack = ws_k_lc_delay(0);
@@ -757,6 +794,8 @@ static void on_packet(void *user, ws_tcp_flow *flow, ws_direction dir, const uin
     }
     if (ws_k_lc_segmentation_clones() && info->protocol == WS_IPPROTO_TCP && !fragment && payload > seg)
         (void)ws_k_lc_schedule(ts + stack / 2, WS_K_LC_CLONE, p); /* modelled: LSO clones half-way */
+    if (duplicate)
+        (void)ws_k_lc_schedule(ts + stack / 2, WS_K_LC_DUPLICATE, p); /* before the exit (after a clone) */
 }
 
 static void on_flow_close(void *user, ws_tcp_flow *flow, ws_close_reason reason, uint64_t ts)
@@ -803,16 +842,23 @@ static int begin(run_ctx *rc, const wfpsim_run_options *o, ws_tcp_callbacks *cb)
     if (!(rc->opt.packets_per_second >= 0.0) || rc->opt.packets_per_second > 1e12)
         return -1;
     if (rc->opt.lifecycle) {
-        if (rc->opt.lifecycle->struct_size < sizeof rc->lc)
+        /* callers built against the first version (without duplicate_frames) are accepted */
+        const wfpsim_lifecycle_options *in = rc->opt.lifecycle;
+        if (in->struct_size < WFPSIM_LIFECYCLE_OPTIONS_V1_SIZE)
             return -1;
-        rc->lc = *rc->opt.lifecycle;
+        memcpy(&rc->lc, in, in->struct_size < sizeof rc->lc ? in->struct_size : sizeof rc->lc);
+        rc->lc.struct_size = sizeof rc->lc;
         rc->has_lc = 1;
         const wfpsim_lifecycle_options *l = &rc->lc;
         if (!(l->loss_rate >= 0.0 && l->loss_rate <= 1.0) || (l->drop_frame_count && !l->drop_frames) ||
-            (l->flags & ~WFPSIM_LC_NO_SEGMENTATION_CLONES))
+            (l->duplicate_frame_count && !l->duplicate_frames) || (l->flags & ~WFPSIM_LC_NO_SEGMENTATION_CLONES) ||
+            l->reserved)
             return -1;
         for (uint32_t i = 0; i < l->drop_frame_count; i++)
             if (!l->drop_frames[i])
+                return -1;
+        for (uint32_t i = 0; i < l->duplicate_frame_count; i++)
+            if (!l->duplicate_frames[i])
                 return -1;
     }
     rc->luid = 0x0006000000000001ULL; /* modelled: one Ethernet interface */

@@ -114,7 +114,8 @@ typedef enum ws_k_lc_kind {
     WS_K_LC_SEND_COMPLETE = 3, /* outbound: NDIS_SEND_COMPLETE, then the NBL is freed (CONTEXT_REMOVED) */
     WS_K_LC_CONSUMED = 4,      /* inbound: delivered, the NBL is freed (CONTEXT_REMOVED) */
     WS_K_LC_DROP = 5,          /* dropped inside the stack: *_DISCARD classify, then freed */
-    WS_K_LC_REASSEMBLE = 6     /* inbound IP fragments: reassembly complete */
+    WS_K_LC_REASSEMBLE = 6,    /* inbound IP fragments: reassembly complete */
+    WS_K_LC_DUPLICATE = 7      /* a duplicate_frames packet: DUPLICATED_BY_NETIO to a copy */
 } ws_k_lc_kind;
 
 /* Events run in virtual-time order (times: 100 ns units since the Unix epoch, as traffic.h);
@@ -137,6 +138,7 @@ double ws_k_lc_uniform(void);
 uint64_t ws_k_lc_delay(int which);
 /* 1 when frame (1-based) is in the scripted drop list. */
 int ws_k_lc_drop_frame(uint64_t frame);
+int ws_k_lc_duplicate_frame(uint64_t frame);
 int ws_k_lc_segmentation_clones(void);
 double ws_k_lc_loss_rate(void);
 

@@ -2,7 +2,8 @@
  * ws_k_lifecycle.c - the discrete-event queue of the packet-lifecycle model: events of tagged
  * NBLs (clone, exit, send complete, consumed, drop) kept in a binary heap by virtual time,
  * delivered in time order (ties in the order they were queued) with the virtual clock set to
- * each event's time; plus the run's seeded draws (latencies, loss) and its scripted drops.
+ * each event's time; plus the run's seeded draws (latencies, loss) and its scripted drops and
+ * duplicates.
  *
  * What happens at each event is classify_traffic.c's (the handler). The queue belongs to the
  * run in progress (classify_traffic.c serializes runs), so it needs no lock of its own, and the
@@ -13,9 +14,13 @@
  * NDIS_SEND_COMPLETE) and 30 us (inbound classify -> consumed). They are plausible figures for a
  * wired NIC on an idle machine, not measurements; nothing on Windows documents them.
  */
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "ws_k_internal.h"
+
+_Static_assert(offsetof(wfpsim_lifecycle_options, duplicate_frames) == WFPSIM_LIFECYCLE_OPTIONS_V1_SIZE,
+               "the first version of wfpsim_lifecycle_options ends at deliver_us");
 
 #define UNIX_TO_FILETIME 116444736000000000ULL
 #define DEFAULT_STACK_US 20u
@@ -39,6 +44,8 @@ static struct {
     uint32_t medians_us[3];
     uint64_t *drops; /* sorted */
     size_t ndrops;
+    uint64_t *dups; /* sorted */
+    size_t ndups;
     int clones;
     ws_k_lc_handler handler;
 } g_lc;
@@ -87,29 +94,42 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* A sorted copy of a 1-based frame list: 0, or -1 (a frame 0, NULL with a count, no memory). */
+static int frame_list(const uint64_t *frames, uint32_t count, uint64_t **out, size_t *n)
+{
+    if (count && !frames)
+        return -1;
+    for (uint32_t i = 0; i < count; i++)
+        if (frames[i] == 0)
+            return -1; /* frame numbers are 1-based */
+    if (!count)
+        return 0;
+    *out = malloc(count * sizeof **out);
+    if (!*out)
+        return -1;
+    memcpy(*out, frames, count * sizeof **out);
+    qsort(*out, count, sizeof **out, cmp_u64);
+    *n = count;
+    return 0;
+}
+
 int ws_k_lc_begin(const wfpsim_lifecycle_options *o, ws_k_lc_handler handler)
 {
     ws_k_lc_end();
     wfpsim_lifecycle_options d;
     memset(&d, 0, sizeof d);
     if (o) {
-        if (o->struct_size < sizeof *o)
+        /* callers built against the first version (without duplicate_frames) are accepted */
+        if (o->struct_size < WFPSIM_LIFECYCLE_OPTIONS_V1_SIZE)
             return -1;
-        d = *o;
+        memcpy(&d, o, o->struct_size < sizeof d ? o->struct_size : sizeof d);
     }
-    if (!(d.loss_rate >= 0.0 && d.loss_rate <= 1.0) || (d.drop_frame_count && !d.drop_frames) ||
-        (d.flags & ~WFPSIM_LC_NO_SEGMENTATION_CLONES))
+    if (!(d.loss_rate >= 0.0 && d.loss_rate <= 1.0) || (d.flags & ~WFPSIM_LC_NO_SEGMENTATION_CLONES) || d.reserved)
         return -1;
-    for (uint32_t i = 0; i < d.drop_frame_count; i++)
-        if (d.drop_frames[i] == 0)
-            return -1; /* frame numbers are 1-based */
-    if (d.drop_frame_count) {
-        g_lc.drops = malloc(d.drop_frame_count * sizeof *g_lc.drops);
-        if (!g_lc.drops)
-            return -1;
-        memcpy(g_lc.drops, d.drop_frames, d.drop_frame_count * sizeof *g_lc.drops);
-        qsort(g_lc.drops, d.drop_frame_count, sizeof *g_lc.drops, cmp_u64);
-        g_lc.ndrops = d.drop_frame_count;
+    if (frame_list(d.drop_frames, d.drop_frame_count, &g_lc.drops, &g_lc.ndrops) != 0 ||
+        frame_list(d.duplicate_frames, d.duplicate_frame_count, &g_lc.dups, &g_lc.ndups) != 0) {
+        ws_k_lc_end();
+        return -1;
     }
     g_lc.rng = (d.seed ? d.seed : 1) ^ 0x6c69666563796331ULL; /* "lifecyc1" */
     g_lc.loss_rate = d.loss_rate;
@@ -122,17 +142,27 @@ int ws_k_lc_begin(const wfpsim_lifecycle_options *o, ws_k_lc_handler handler)
     return 0;
 }
 
-int ws_k_lc_drop_frame(uint64_t frame)
+static int in_list(const uint64_t *list, size_t n, uint64_t frame)
 {
-    size_t lo = 0, hi = g_lc.ndrops;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (g_lc.drops[mid] < frame)
+        if (list[mid] < frame)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < g_lc.ndrops && g_lc.drops[lo] == frame;
+    return lo < n && list[lo] == frame;
+}
+
+int ws_k_lc_drop_frame(uint64_t frame)
+{
+    return in_list(g_lc.drops, g_lc.ndrops, frame);
+}
+
+int ws_k_lc_duplicate_frame(uint64_t frame)
+{
+    return in_list(g_lc.dups, g_lc.ndups, frame);
 }
 
 int ws_k_lc_segmentation_clones(void)
@@ -222,5 +252,6 @@ void ws_k_lc_end(void)
 {
     free(g_lc.heap);
     free(g_lc.drops);
+    free(g_lc.dups);
     memset(&g_lc, 0, sizeof g_lc);
 }

@@ -15,8 +15,9 @@
  * that does not tag sees no packet record; unloading while a paced run on another thread
  * keeps tagged NBLs in the model's queue removes every context, leaves nothing behind and
  * is followed by no notify call (run under ASan/LSan too).
- * The model never duplicates an NBL (no DUPLICATED_BY_NETIO), so the copy path is covered by
- * the core tests and the fuzzer only.
+ * Scripted duplicates (duplicate_frames: DUPLICATED_BY_NETIO to a copy that lives its own
+ * lifecycle): the driver copies the context (PACKET_NOTIFY with CONTEXT_COPIED, a new context),
+ * and the original's and the copy's contexts are each removed exactly once.
  *
  *   tagging_driver_test <loopback.pcap> [associate0]   ends with "N passed, M failed"
  *   (associate0: libwfpsim built with -DWK_SIMULATED_ASSOCIATE0=1, the ...Context0 fallback)
@@ -555,6 +556,57 @@ int main(int argc, char **argv)
         CHECK(a->tagged > 0 && a->bad == 0 && a->unknownNotify == 0 && a->badLayer == 0);
         CHECK(a->discarded > 0);
         CHECK(counters(ha).global.tagsInFlight == 0);
+    }
+
+    /* Scripted duplicates (frames 4..12, both directions): the model raises DUPLICATED_BY_NETIO
+     * with a copy of each tagged one; the driver retrieves its context without removing it and
+     * associates a new one on the copy (CONTEXT_COPIED, newContext != context). The copy lives
+     * its own lifecycle: each context, original and copy, is removed exactly once, and the
+     * driver's counters retire one ledger entry per tag and per copy. */
+    {
+        static const uint64_t dups[] = { 12, 4, 5, 6, 7, 8, 9, 10, 11 };
+        wfpsim_lifecycle_options lc;
+        memset(&lc, 0, sizeof lc);
+        lc.struct_size = sizeof lc;
+        lc.duplicate_frames = dups;
+        lc.duplicate_frame_count = 9;
+        WK_COUNTERS k0 = counters(ha);
+        memset(&g_a, 0, sizeof g_a);
+        o.lifecycle = &lc;
+        CHECK(WfpsimRunCapture(g_pcap, &o) == 0);
+        o.lifecycle = NULL;
+        wfpsim_run_stats ds;
+        WfpsimRunStats(&ds);
+        drain(ha, &g_a, layersA);
+        WK_COUNTERS k1 = counters(ha);
+        printf("duplicate run: %u tagged, %llu duplicated, %u copied, %u notify, %u contexts\n", a->tagged,
+               (unsigned long long)ds.duplicates, a->copies, a->notify, a->nctx);
+        CHECK(a->tagged > 0 && a->bad == 0 && a->unknownNotify == 0 && a->badLayer == 0 && a->badSeq == 0);
+        CHECK(ds.duplicates > 0 && ds.duplicates <= 9);
+        CHECK(a->copies == ds.duplicates); /* only session A tags: one copy per duplicate */
+        CHECK(a->nctx == a->tagged + a->copies);
+        CHECK(all_removed_once(a));
+        CHECK(k1.global.packetsTagged - k0.global.packetsTagged == a->tagged);
+        CHECK(k1.global.tagsRetired - k0.global.tagsRetired == (uint64_t)a->tagged + a->copies);
+        CHECK(k1.global.tagsInFlight == 0);
+        CHECK(k1.global.contextFailures == k0.global.contextFailures);
+        /* the first version of the options (no duplicate_frames) is still accepted */
+        lc.struct_size = WFPSIM_LIFECYCLE_OPTIONS_V1_SIZE;
+        memset(&g_a, 0, sizeof g_a);
+        o.lifecycle = &lc;
+        CHECK(WfpsimRunCapture(g_pcap, &o) == 0);
+        o.lifecycle = NULL;
+        WfpsimRunStats(&ds);
+        drain(ha, &g_a, layersA);
+        CHECK(ds.duplicates == 0 && a->copies == 0 && a->tagged > 0 && all_removed_once(a));
+        /* a frame 0 (frames are 1-based) is refused */
+        static const uint64_t zero = 0;
+        lc.struct_size = sizeof lc;
+        lc.duplicate_frames = &zero;
+        lc.duplicate_frame_count = 1;
+        o.lifecycle = &lc;
+        CHECK(WfpsimRunCapture(g_pcap, &o) != 0);
+        o.lifecycle = NULL;
     }
 
     /* Unload with tags really in flight: flows open (a capture run with deferred close), and

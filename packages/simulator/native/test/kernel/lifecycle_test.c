@@ -5,7 +5,8 @@
  *
  * Each tagged packet's notify events are folded into a string, one letter per event, in order:
  * T tagged, C CLONED_BY_NETIO, X EXIT_NETIO, S NDIS_SEND_COMPLETE, R CONTEXT_REMOVED,
- * D a discard-layer classify of the NBL carrying it, F REASSEMBLED_FRAGMENT, A REASSEMBLY_COMPLETE.
+ * D a discard-layer classify of the NBL carrying it, F REASSEMBLED_FRAGMENT, A REASSEMBLY_COMPLETE,
+ * P DUPLICATED_BY_NETIO (the test driver copies the context to the duplicate: context | TD_LC_COPIED).
  */
 #include "wfpsim/traffic.h"
 
@@ -77,6 +78,7 @@ static void lc_collect(void)
             char ch = '?';
             switch (e->type) {
             case FWPS_NET_BUFFER_LIST_CLONED_BY_NETIO: ch = 'C'; break;
+            case FWPS_NET_BUFFER_LIST_DUPLICATED_BY_NETIO: ch = 'P'; break;
             case FWPS_NET_BUFFER_LIST_EXIT_NETIO: ch = 'X'; break;
             case FWPS_NET_BUFFER_LIST_NDIS_SEND_COMPLETE: ch = 'S'; break;
             case FWPS_NET_BUFFER_LIST_CONTEXT_REMOVED: ch = 'R'; break;
@@ -256,6 +258,52 @@ static void test_lifecycle_sequences(void)
         copies += !strcmp(g_seq[c + LC_MAXCTX / 2], "XSR");
     CHECK(copies == st.clones);
     CHECK(td_lc_inflight() == 0);
+
+    /* scripted duplicates (frames 3, 8 and 12): DUPLICATED_BY_NETIO before the exit (outbound) or
+     * the delivery (inbound), with a copy of the packet that lives its own lifecycle (outbound
+     * exit, send complete, removed; inbound removed when consumed) alongside the original */
+    td_lc_configure(TAG_ALL);
+    wfpsim_lifecycle_options du = lc_opts(7);
+    du.flags = WFPSIM_LC_NO_SEGMENTATION_CLONES;
+    uint64_t dframes[3] = { 12, 3, 8 };
+    du.duplicate_frames = dframes;
+    du.duplicate_frame_count = 3;
+    CHECK(lc_synth(3, 8, 50, 0, &du, &st) == 0);
+    lc_collect();
+    CHECK(st.duplicates == 3 && st.clones == 0);
+    uint32_t dout = 0, din = 0;
+    for (int k = 0; k < 3; k++) {
+        uint64_t c = dframes[k];
+        const char *copy = g_seq[c + LC_MAXCTX / 2];
+        if (is_outbound_layer(g_tag_layer[c])) {
+            dout++;
+            CHECK(!strcmp(g_seq[c], "TPXSR") && !strcmp(copy, "XSR"));
+        } else {
+            din++;
+            CHECK(!strcmp(g_seq[c], "TPR") && !strcmp(copy, "R"));
+        }
+    }
+    printf("lifecycle: duplicates %u outbound, %u inbound\n", dout, din);
+    CHECK(count_seq("TPXSR") + count_seq("TPR") == 3 && count_seq("TXSR") + count_seq("TR") + 3 == g_nctx);
+    uint32_t dcopies = 0;
+    for (uint32_t c = 1; c <= g_nctx; c++)
+        dcopies += g_seq[c + LC_MAXCTX / 2][0] != 0;
+    CHECK(dcopies == 3);
+    CHECK(g_time_order_ok && td_lc_inflight() == 0);
+    /* the first version of the options (no duplicate_frames) is accepted; a frame 0 is not */
+    du.struct_size = WFPSIM_LIFECYCLE_OPTIONS_V1_SIZE;
+    td_lc_configure(TAG_ALL);
+    CHECK(lc_synth(3, 8, 50, 0, &du, &st) == 0 && st.duplicates == 0);
+    lc_collect();
+    CHECK(count_seq("TPXSR") + count_seq("TPR") == 0);
+    du.struct_size = sizeof du;
+    dframes[1] = 0;
+    wfpsim_run_stats dbefore, dafter;
+    WfpsimRunStats(&dbefore);
+    CHECK(lc_synth(3, 8, 50, 0, &du, &dafter) == WS_PCAP_E_ARG);
+    du.duplicate_frames = NULL;
+    CHECK(lc_synth(3, 8, 50, 0, &du, &dafter) == WS_PCAP_E_ARG);
+    CHECK(memcmp(&dbefore, &dafter, sizeof dbefore) == 0);
 
     /* the medians move the times: a 10x larger stack delay, 10x later exits (outbound only) */
     uint64_t delay_fast = 0, delay_slow = 0;

@@ -367,9 +367,10 @@ static void lc_notify_common(FWPS_NET_BUFFER_LIST_EVENT_TYPE0 ev, NET_BUFFER_LIS
     e.nbl = (uint64_t)(uintptr_t)nbl;
     e.new_nbl = (uint64_t)(uintptr_t)nnbl;
     lc_record(&e);
-    if (ev == FWPS_NET_BUFFER_LIST_CLONED_BY_NETIO && nbl && nnbl) {
+    if ((ev == FWPS_NET_BUFFER_LIST_CLONED_BY_NETIO || ev == FWPS_NET_BUFFER_LIST_DUPLICATED_BY_NETIO) && nbl && nnbl) {
         UINT64 c = 0;
-        if (g_lc_mode & TD_LC_MODE_COPY) {
+        /* a duplicate is always followed by a copy: the original NBL lives on with its context */
+        if ((g_lc_mode & TD_LC_MODE_COPY) || ev == FWPS_NET_BUFFER_LIST_DUPLICATED_BY_NETIO) {
             if (NT_SUCCESS(FwpsNetBufferListRetrieveContext0(nbl, tag, FALSE, 0, &c)) &&
                 NT_SUCCESS(lc_associate(nnbl, layerId, c | TD_LC_COPIED)))
                 InterlockedIncrement(&g_lc_inflight);

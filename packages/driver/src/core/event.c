@@ -200,21 +200,27 @@ void wk_event_flow_deleted(wk_core *core, const wk_flow *f, uint64_t mask, uint1
     }
 }
 
-void wk_event_flow_table_full(wk_core *core, uint32_t slot, uint64_t now, uint64_t *wake)
+void wk_event_loss_locked(wk_session *s, uint32_t slot, uint16_t reason, uint64_t totalLost,
+                          uint64_t now, uint64_t *wake)
 {
     WK_LOSS_RECORD r;
-    wk_session *s = &core->sessions[slot];
-    wk_plat_irql irql = wk_plat_spin_acquire(&s->lock);
     uint8_t *rec = wk_event_begin(s, (uint32_t)sizeof r, now);
     if (rec != NULL) {
         memset(&r, 0, sizeof r);
         r.lost = 1;
-        r.totalLost = s->flowsRefused;
-        r.reason = WK_LOSS_REASON_FLOW_TABLE_FULL;
+        r.totalLost = totalLost;
+        r.reason = reason;
         memcpy(rec, &r, sizeof r);
         wk_event_header(rec, (uint16_t)WK_EVENT_TYPE_LOSS, 0, (uint32_t)sizeof r, now, 0);
     }
     wk_event_end(s, slot, rec, wake);
+}
+
+void wk_event_flow_table_full(wk_core *core, uint32_t slot, uint64_t now, uint64_t *wake)
+{
+    wk_session *s = &core->sessions[slot];
+    wk_plat_irql irql = wk_plat_spin_acquire(&s->lock);
+    wk_event_loss_locked(s, slot, (uint16_t)WK_LOSS_REASON_FLOW_TABLE_FULL, s->flowsRefused, now, wake);
     wk_plat_spin_release(&s->lock, irql);
 }
 

@@ -52,6 +52,10 @@ void wk_event_stream_data(struct wk_core *core, const wk_flow *f, uint64_t mask,
 void wk_event_flow_deleted(struct wk_core *core, const wk_flow *f, uint64_t mask,
                            uint16_t layerId, uint16_t reason, uint64_t now, uint64_t *wake);
 
+/* A LOSS record (lost 1, totalLost, reason) for session s in slot `slot`; its lock held. */
+void wk_event_loss_locked(struct wk_session *s, uint32_t slot, uint16_t reason,
+                          uint64_t totalLost, uint64_t now, uint64_t *wake);
+
 /* LOSS(FLOW_TABLE_FULL) for one session: lost 1, totalLost = the session's count. */
 void wk_event_flow_table_full(struct wk_core *core, uint32_t slot, uint64_t now,
                               uint64_t *wake);

@@ -105,23 +105,12 @@ static void wk_tag_loss(wk_core *core, uint64_t mask, uint64_t now, uint64_t *wa
     for (i = 0; mask != 0; i++, mask >>= 1) {
         wk_session *s = &core->sessions[i];
         wk_plat_irql irql;
-        uint8_t *rec;
-        WK_LOSS_RECORD r;
         if ((mask & 1u) == 0) {
             continue;
         }
         irql = wk_plat_spin_acquire(&s->lock);
         s->packetsUntagged++;
-        rec = wk_event_begin(s, (uint32_t)sizeof r, now);
-        if (rec != NULL) {
-            memset(&r, 0, sizeof r);
-            r.lost = 1;
-            r.totalLost = s->packetsUntagged;
-            r.reason = WK_LOSS_REASON_LEDGER_FULL;
-            memcpy(rec, &r, sizeof r);
-            wk_event_header(rec, (uint16_t)WK_EVENT_TYPE_LOSS, 0, (uint32_t)sizeof r, now, 0);
-        }
-        wk_event_end(s, i, rec, wake);
+        wk_event_loss_locked(s, i, (uint16_t)WK_LOSS_REASON_LEDGER_FULL, s->packetsUntagged, now, wake);
         wk_plat_spin_release(&s->lock, irql);
     }
 }

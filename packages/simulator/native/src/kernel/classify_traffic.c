@@ -464,6 +464,21 @@ static void discard_now(run_ctx *rc, lc_pkt *p, UINT16 layer, UINT32 module, UIN
     pkt_free(p);
 }
 
+/* Classifies packet layer `layer` for p; a BLOCK there drops the packet (freed when a callout
+ * absorbed it, else discarded at that layer's _DISCARD layer). Returns 1 when p is gone. */
+static int classify_or_block(run_ctx *rc, UINT16 layer, lc_pkt *p)
+{
+    ws_k_classify_result r;
+    classify_packet_layer(rc, layer, p, NULL, &r);
+    if (r.action != FWP_ACTION_BLOCK)
+        return 0;
+    if (r.absorbed)
+        pkt_free(p);
+    else
+        discard_now(rc, p, layer, FWPS_DISCARD_MODULE_GENERAL, FWPS_DISCARD_FIREWALL_POLICY, r.filter_id);
+    return 1;
+}
+
 /* Holds p until an event at time t (the packet's NBL joins the in-flight set). */
 static int hold(uint64_t t, ws_k_lc_kind kind, lc_pkt *p)
 {
@@ -691,18 +706,11 @@ static void on_packet(void *user, ws_tcp_flow *flow, ws_direction dir, const uin
         free(p);
         return;
     }
-    ws_k_classify_result r;
     UINT16 tl = transport_layer(inbound, v6), il = ippacket_layer(inbound, v6);
     /* the layers in stack order; a BLOCK at one drops the packet there */
     if (inbound) {
-        classify_packet_layer(rc, il, p, NULL, &r);
-        if (r.action == FWP_ACTION_BLOCK) {
-            if (r.absorbed)
-                pkt_free(p);
-            else
-                discard_now(rc, p, il, FWPS_DISCARD_MODULE_GENERAL, FWPS_DISCARD_FIREWALL_POLICY, r.filter_id);
+        if (classify_or_block(rc, il, p))
             return;
-        }
         if (fragment) {
             reasm *ra = reasm_find(info, 1);
             if (!ra) {
@@ -732,24 +740,12 @@ static void on_packet(void *user, ws_tcp_flow *flow, ws_direction dir, const uin
         }
     }
     if (!fragment) {
-        classify_packet_layer(rc, tl, p, NULL, &r);
-        if (r.action == FWP_ACTION_BLOCK) {
-            if (r.absorbed)
-                pkt_free(p);
-            else
-                discard_now(rc, p, tl, FWPS_DISCARD_MODULE_GENERAL, FWPS_DISCARD_FIREWALL_POLICY, r.filter_id);
+        if (classify_or_block(rc, tl, p))
             return;
-        }
     }
     if (!inbound) {
-        classify_packet_layer(rc, il, p, NULL, &r);
-        if (r.action == FWP_ACTION_BLOCK) {
-            if (r.absorbed)
-                pkt_free(p);
-            else
-                discard_now(rc, p, il, FWPS_DISCARD_MODULE_GENERAL, FWPS_DISCARD_FIREWALL_POLICY, r.filter_id);
+        if (classify_or_block(rc, il, p))
             return;
-        }
     }
     /* drops inside the stack, after the classifies: scripted frames, then the loss draw */
     UINT32 reason = 0;

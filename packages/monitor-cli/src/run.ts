@@ -325,6 +325,9 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
   let consumers: Promise<void>[] = [];
   let filtersAdded = 0;
   let progress: ProgressBar | undefined;
+  // Draws the bar's final state once the replay has read the whole capture (the timer may
+  // not have fired at all when the replay is quick or the event loop was busy reading).
+  let progressDone: (() => void) | undefined;
   try {
     for (const app of apps) {
       if (signalled) break;
@@ -403,6 +406,7 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
             read = Math.max(read, captureReadPosition(replay) ?? 0);
             bar.update(read, records());
           }, 100);
+          progressDone = () => bar.update(size, records(), true);
         }
       } else {
         workload = startSyntheticWorkload({
@@ -421,6 +425,7 @@ export async function runSessionCommand(ctx: Context, command: SessionCommand, o
         stopped,
       ]);
       if (workloadStats === undefined) workloadStats = await w.done;
+      if (!workloadStats.cancelled) progressDone?.();
     } else {
       await stopped;
     }

@@ -27,6 +27,8 @@ export interface WorkloadStats {
   packets: number;
   /** Packets the stack model dropped. */
   packetsDropped: number;
+  /** The run was cancelled before the end of its input. */
+  cancelled: boolean;
 }
 
 /** Options of {@link startSyntheticWorkload}. */
@@ -43,7 +45,7 @@ export interface SyntheticWorkloadOptions {
   readonly lifecycle?: PacketLifecycleOptions;
 }
 
-const stats = (s: RunStats): WorkloadStats => ({ flows: s.flows, packets: s.packetClassifies, packetsDropped: s.packetsDropped });
+const stats = (s: RunStats): WorkloadStats => ({ flows: s.flows, packets: s.packetClassifies, packetsDropped: s.packetsDropped, cancelled: s.cancelled });
 
 /** Packets per flow of the synthetic mix, roughly (for pacing by flows per second). */
 const PACKETS_PER_FLOW = 25;

@@ -78,11 +78,12 @@ export class ProgressBar {
    *
    * @param done - Work done so far.
    * @param detail - Short text after the figures (such as `123 flows`).
+   * @param force - Redraw even inside the interval (the final state, when the work is done).
    */
-  update(done: number, detail?: string): void {
+  update(done: number, detail?: string, force = false): void {
     if (!this.enabled) return;
     const t = this.now();
-    if (t - this.last < this.interval) return;
+    if (!force && t - this.last < this.interval) return;
     this.last = t;
     this.draw(done, detail, t);
   }
